@@ -1,0 +1,39 @@
+"""ANES: the anesthesia conversion factor per MAC + locality; the national CF sits in the column label."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import polars as pl
+
+from transforms.errors import CmsFileError
+from transforms.grid import LINE, read_grid, to_decimal
+from transforms.tables import Labels, data_rows, find_header, require_unique, zero_pad
+
+LABELS: Labels = (
+    (r"^(Contractor|Carrier|Medicare Adm\w* Contractor)", "mac"),
+    (r"^Locality( Number)?$", "locality"),
+    (r"^Locality Name$", "locality_name"),
+    (r"Anes\w* CF", "anesthesia_cf_usd"),
+)
+NATIONAL = re.compile(r"National Anes\w* CF of\s*([0-9.]+)", re.IGNORECASE)
+
+
+def parse_anes(data: bytes, file: str) -> pl.DataFrame:
+    """One row per MAC + locality with its CF, and the national CF from the header beside every row."""
+    grid = read_grid(data, file)
+    header_at, mapping = find_header(grid, LABELS, file)
+    header_cells = " ".join(c or "" for c in grid.drop(LINE).row(header_at))
+    national = NATIONAL.search(header_cells)
+    if national is None:
+        raise CmsFileError(file, "the CF column label does not carry the national anesthesia CF", line=header_at + 1)
+    rows = data_rows(grid, header_at, mapping, file)
+    rows = rows.with_columns(
+        mac=zero_pad("mac", 5, file, rows),
+        locality=zero_pad("locality", 2, file, rows),
+        anesthesia_cf_usd=pl.lit(to_decimal(rows, "anesthesia_cf_usd", 4, file, precision=9)),
+        national_anesthesia_cf_usd=pl.lit(Decimal(national.group(1)), pl.Decimal(9, 4)),
+    )
+    require_unique(rows, ["mac", "locality"], file)
+    return rows.select(LINE, "mac", "locality", "locality_name", "anesthesia_cf_usd", "national_anesthesia_cf_usd")

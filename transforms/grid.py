@@ -1,0 +1,65 @@
+"""Reading a CMS CSV into a grid of stripped strings, and typing its cells strictly."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from transforms.errors import CmsFileError
+
+LINE = "source_line"
+DOS_EOF = "\x1a"
+
+
+def read_grid(data: bytes, file: str) -> pl.DataFrame:
+    """All cells as stripped strings (empty -> null) in columns c0..cN, plus the 1-based source line.
+
+    CMS files are Latin-1 with CRLF line ends; a DOS end-of-file byte line (RVU22A) is not a row.
+    """
+    text = data.decode("latin-1")
+    if not text.strip():
+        raise CmsFileError(file, "the file is empty")
+    grid = pl.read_csv(
+        io.StringIO(text),
+        has_header=False,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        new_columns=None,
+    )
+    grid = grid.rename({c: f"c{i}" for i, c in enumerate(grid.columns)})
+    grid = grid.with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in grid.columns
+    ).with_row_index(LINE, offset=1)
+    grid = grid.with_columns(pl.col(LINE).cast(pl.Int64))
+    first = pl.col("c0")
+    others_empty = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns[2:])
+    return grid.filter(~((first == DOS_EOF) & others_empty))
+
+
+def blank_row(grid: pl.DataFrame) -> pl.Expr:
+    """True where every cell of the row is empty."""
+    return pl.all_horizontal(pl.col(c).is_null() for c in grid.columns if c != LINE)
+
+
+def to_decimal(frame: pl.DataFrame, column: str, scale: int, file: str, precision: int = 12) -> pl.Series:
+    """Cast a string column to Decimal, failing on text or on more decimals than `scale` (never rounds)."""
+    values = frame[column]
+    pattern = rf"^-?\d*(\.\d{{0,{scale}}})?$"
+    bad = values.is_not_null() & ~values.str.contains(pattern)
+    _raise_first_bad(frame, bad, column, file, f"not a number with at most {scale} decimals")
+    return values.cast(pl.Decimal(precision, scale))
+
+
+def to_flag(frame: pl.DataFrame, column: str, true_value: str, file: str) -> pl.Series:
+    """A CMS indicator cell as a boolean: `true_value` is True, empty is False, anything else fails."""
+    values = frame[column]
+    bad = values.is_not_null() & (values != true_value)
+    _raise_first_bad(frame, bad, column, file, f"expected {true_value!r} or empty")
+    return values.is_not_null()
+
+
+def _raise_first_bad(frame: pl.DataFrame, bad: pl.Series, column: str, file: str, rule: str) -> None:
+    if bad.any():
+        row = frame.filter(bad).row(0, named=True)
+        raise CmsFileError(file, f"{row[column]!r} is {rule}", line=row[LINE], column=column)
