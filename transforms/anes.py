@@ -32,8 +32,8 @@ def parse_anes(data: bytes, file: str) -> pl.DataFrame:
     rows = rows.with_columns(
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
-        anesthesia_cf_usd=pl.lit(to_decimal(rows, "anesthesia_cf_usd", 4, file, precision=9)),
-        national_anesthesia_cf_usd=pl.lit(Decimal(national.group(1)), pl.Decimal(9, 4)),
+        anesthesia_cf_usd=pl.lit(to_decimal(rows, "anesthesia_cf_usd", 7, 4, file)),
+        national_anesthesia_cf_usd=pl.lit(Decimal(national.group(1)), pl.Decimal(7, 4)),
     )
     require_unique(rows, ["mac", "locality"], file)
     return rows.select(LINE, "mac", "locality", "locality_name", "anesthesia_cf_usd", "national_anesthesia_cf_usd")

@@ -17,7 +17,7 @@ LABELS: Labels = (
     (r"MP GPCI", "mp_gpci"),
 )
 WITHOUT_FLOOR: Labels = ((r"PW GPCI \(without 1\.0 Floor\)", "work_gpci_without_floor"),)
-GPCI_SCALE = 3
+GPCI_DECIMAL = (4, 3)  # 0.000-9.999
 
 
 def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataFrame:
@@ -30,7 +30,7 @@ def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataF
     rows = rows.with_columns(
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
-        **{c: pl.lit(to_decimal(rows, c, GPCI_SCALE, file, precision=6))
+        **{c: pl.lit(to_decimal(rows, c, *GPCI_DECIMAL, file))
            for c in ("work_gpci_with_floor", "work_gpci_without_floor", "pe_gpci", "mp_gpci")},
     )
     require_unique(rows, ["mac", "locality"], file)

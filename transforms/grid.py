@@ -42,12 +42,17 @@ def blank_row(grid: pl.DataFrame) -> pl.Expr:
     return pl.all_horizontal(pl.col(c).is_null() for c in grid.columns if c != LINE)
 
 
-def to_decimal(frame: pl.DataFrame, column: str, scale: int, file: str, precision: int = 12) -> pl.Series:
-    """Cast a string column to Decimal, failing on text or on more decimals than `scale` (never rounds)."""
+def to_decimal(frame: pl.DataFrame, column: str, precision: int, scale: int, file: str) -> pl.Series:
+    """Cast a string column to Decimal(precision, scale), failing on text or on digits that do not fit.
+
+    Never rounds: a value with more decimals than CMS's layout has is an error, not a silent change.
+    """
     values = frame[column]
-    pattern = rf"^-?\d*(\.\d{{0,{scale}}})?$"
+    whole = precision - scale
+    pattern = rf"^-?\d{{0,{whole}}}(\.\d{{0,{scale}}})?$"
     bad = values.is_not_null() & ~values.str.contains(pattern)
-    _raise_first_bad(frame, bad, column, file, f"not a number with at most {scale} decimals")
+    rule = f"not a number with at most {whole} digits before the point and {scale} after"
+    _raise_first_bad(frame, bad, column, file, rule)
     return values.cast(pl.Decimal(precision, scale))
 
 

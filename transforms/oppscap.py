@@ -28,7 +28,7 @@ def parse_oppscap(data: bytes, file: str) -> pl.DataFrame:
         modifier=pl.col("modifier").fill_null(""),
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
-        **{c: pl.lit(to_decimal(rows, c, 2, file)) for c in ("opps_cap_facility_usd", "opps_cap_nonfacility_usd")},
+        **{c: pl.lit(to_decimal(rows, c, 12, 2, file)) for c in ("opps_cap_facility_usd", "opps_cap_nonfacility_usd")},
     )
     require_unique(rows, KEY, file)
     return rows.select(LINE, *KEY, "status_code", "opps_cap_nonfacility_usd", "opps_cap_facility_usd")

@@ -14,7 +14,8 @@ from transforms.grid import LINE, blank_row, read_grid, to_decimal, to_flag
 
 # kind -> how a cell is typed: code/text stay strings, rvu/share/cf are exact decimals of that scale,
 # na/flag are CMS indicators turned into booleans.
-RVU, SHARE, CF = ("decimal", 2), ("decimal", 2), ("decimal", 4)
+# Decimal (precision, scale) kept narrow on purpose: DuckDB then prices in 64-bit integers, exactly.
+RVU, SHARE, CF = ("decimal", (5, 2)), ("decimal", (3, 2)), ("decimal", (7, 4))
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def parse_pprrvu(data: bytes, file: str) -> Pprrvu:
         if col.name not in body.columns:
             typed.append(pl.lit(None, pl.String).alias(col.name))
         elif col.kind[0] == "decimal":
-            typed.append(pl.lit(to_decimal(body, col.name, int(col.kind[1]), file)).alias(col.name))
+            precision, scale = col.kind[1]
+            typed.append(pl.lit(to_decimal(body, col.name, precision, scale, file)).alias(col.name))
         elif col.kind[0] == "flag":
             typed.append(pl.lit(to_flag(body, col.name, str(col.kind[1]), file)).alias(col.name))
         elif col.name == "modifier":

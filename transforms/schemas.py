@@ -19,11 +19,15 @@ ZERO = Decimal(0)
 
 
 def _rvu(nullable: bool = False) -> dy.Decimal:
-    return dy.Decimal(precision=12, scale=2, min=ZERO, nullable=nullable)
+    return dy.Decimal(precision=5, scale=2, min=ZERO, nullable=nullable)
+
+
+def _share() -> dy.Decimal:
+    return dy.Decimal(precision=3, scale=2, min=ZERO, max=Decimal(1), nullable=True)
 
 
 def _gpci(nullable: bool = False) -> dy.Decimal:
-    return dy.Decimal(precision=6, scale=3, min_exclusive=ZERO, max=Decimal(5), nullable=nullable)
+    return dy.Decimal(precision=4, scale=3, min_exclusive=ZERO, max=Decimal(5), nullable=nullable)
 
 
 class RvuSchema(dy.Schema):
@@ -43,9 +47,9 @@ class RvuSchema(dy.Schema):
     facility_total_rvu = _rvu()
     pctc_ind = dy.String(nullable=True)
     global_days = dy.String(nullable=True)
-    preop_share = _rvu(nullable=True)
-    intraop_share = _rvu(nullable=True)
-    postop_share = _rvu(nullable=True)
+    preop_share = _share()
+    intraop_share = _share()
+    postop_share = _share()
     mult_proc_ind = dy.String(nullable=True)
     bilat_surg_ind = dy.String(nullable=True)
     asst_surg_ind = dy.String(nullable=True)
@@ -53,7 +57,7 @@ class RvuSchema(dy.Schema):
     team_surg_ind = dy.String(nullable=True)
     pricing_ind = dy.String(nullable=True)
     endo_base = dy.String(nullable=True)
-    conversion_factor_usd = dy.Decimal(precision=12, scale=4, min_exclusive=ZERO)
+    conversion_factor_usd = dy.Decimal(precision=7, scale=4, min_exclusive=ZERO)
     phys_supervision_ind = dy.String(nullable=True)
     calculation_flag = dy.String(nullable=True)
     imaging_family_ind = dy.String(nullable=True)
@@ -92,8 +96,8 @@ class AnesSchema(dy.Schema):
     mac = dy.String(primary_key=True, regex=MAC)
     locality = dy.String(primary_key=True, regex=LOCALITY)
     locality_name = dy.String(nullable=True)
-    anesthesia_cf_usd = dy.Decimal(precision=9, scale=4, min_exclusive=ZERO)
-    national_anesthesia_cf_usd = dy.Decimal(precision=9, scale=4, min_exclusive=ZERO)
+    anesthesia_cf_usd = dy.Decimal(precision=7, scale=4, min_exclusive=ZERO)
+    national_anesthesia_cf_usd = dy.Decimal(precision=7, scale=4, min_exclusive=ZERO)
 
 
 class OppsCapSchema(dy.Schema):

@@ -1,0 +1,42 @@
+"""Running the sql/ models and audits in an embedded DuckDB over one release's validated tables."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from flows.settings import SQL
+
+# Run in this order: each model may read the inputs and the models before it.
+MODELS = ("localities", "opps_cap", "fee_national", "fee_locality", "category_ranking", "code_profile")
+
+
+class AuditFailed(RuntimeError):
+    """An audit query returned rows: the release is not published."""
+
+
+def compute(inputs: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection holding the inputs and every model as tables."""
+    con = duckdb.connect()
+    for name, frame in inputs.items():
+        con.register(f"_{name}", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+        con.unregister(f"_{name}")
+    con.execute((SQL / "macros.sql").read_text())
+    for model in MODELS:
+        con.execute(f"CREATE TABLE {model} AS {(SQL / f'{model}.sql').read_text()}")
+    return con
+
+
+def audit(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Run every sql/audits query; raise naming each audit that returned rows (with a sample)."""
+    failures = []
+    counts = {}
+    for path in sorted((SQL / "audits").glob("*.sql")):
+        rows = con.sql(path.read_text()).pl()
+        counts[path.stem] = rows.height
+        if rows.height:
+            failures.append(f"{path.stem}: {rows.height} rows, e.g.\n{rows.head(5)}")
+    if failures:
+        raise AuditFailed("audits failed, nothing published:\n" + "\n".join(failures))
+    return counts

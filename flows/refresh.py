@@ -1,0 +1,116 @@
+"""The refresh flow: one CMS release in, its tables published in the lake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import acquire as raw
+from flows import compute as sql
+from flows import lake as lake_files
+from flows import settings
+from flows.extract import Extracted, classify, read_members
+from transforms.release import ParsedRelease, parse_release, release_row, validate_release
+
+DOWNLOAD = settings.defaults()["download"]
+
+
+@dataclass(frozen=True)
+class Published:
+    release: str
+    year: int
+    rows: dict[str, int]
+    missing: list[str]
+    raw_path: Path
+
+
+@task(retries=DOWNLOAD["retries"], retry_delay_seconds=DOWNLOAD["retry_delay_seconds"], cache_policy=NO_CACHE)
+def download(url: str, lake: Path, release: str) -> raw.RawArchive:
+    """The network step, and the only one retried."""
+    part = raw.download(url, lake / "raw" / release, DOWNLOAD["timeout_seconds"])
+    return raw.keep_file(lake, release, part, raw.file_name_of(url), url, move=True)
+
+
+@task(cache_policy=NO_CACHE)
+def keep_local(source: Path, lake: Path, release: str) -> raw.RawArchive:
+    if source.is_dir():
+        return raw.keep_folder(lake, release, source)
+    if not source.is_file():
+        raise FileNotFoundError(f"{source}: no such zip or folder")
+    return raw.keep_file(lake, release, source, source.name, str(source.resolve()))
+
+
+@task(cache_policy=NO_CACHE)
+def extract(archive: raw.RawArchive) -> Extracted:
+    found = classify(
+        read_members(archive.path, DOWNLOAD["max_unpacked_bytes"]),
+        settings.defaults()["files"],
+        settings.defaults()["pprrvu"]["preferred_variant"],
+    )
+    logger = get_run_logger()
+    logger.info("files: %s", ", ".join(f"{k}={name}" for k, (name, _) in found.files.items()))
+    if found.missing:
+        logger.warning("%s lacks %s: their tables stay empty for this release", archive.release, ", ".join(found.missing))
+    return found
+
+
+@task(cache_policy=NO_CACHE)
+def transform(found: Extracted, work_gpci_floor: bool) -> ParsedRelease:
+    return parse_release(found.files, work_gpci_floor)
+
+
+@task(cache_policy=NO_CACHE)
+def validate(parsed: ParsedRelease) -> dict[str, pl.DataFrame]:
+    return validate_release(parsed)
+
+
+@task(cache_policy=NO_CACHE)
+def compute(tables: dict[str, pl.DataFrame], releases: pl.DataFrame) -> duckdb.DuckDBPyConnection:
+    con = sql.compute(tables | {"releases": releases})
+    sql.audit(con)
+    return con
+
+
+@task(cache_policy=NO_CACHE)
+def publish(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str) -> dict[str, int]:
+    staging = lake_files.stage(con, lake, year, release)
+    rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in lake_files.TABLES}
+    lake_files.publish(staging, lake, year, release)
+    return rows
+
+
+@flow(name="refresh", log_prints=True)
+def refresh(release: str, source: str | None = None, lake: str = "lake") -> Published:
+    """Acquire, extract, transform, validate, compute and publish one release."""
+    entry = settings.release(release)
+    lake_dir = Path(lake)
+    origin = source or entry.zip_url
+    if raw.is_url(origin):
+        archive = download(origin, lake_dir, entry.label)
+    else:
+        archive = keep_local(Path(origin), lake_dir, entry.label)
+    found = extract(archive)
+    parsed = transform(found, entry.work_gpci_floor)
+    tables = validate(parsed)
+    releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
+    con = compute(tables, releases)
+    rows = publish(con, lake_dir, entry.year, entry.label)
+    create_markdown_artifact(
+        key=f"refresh-{entry.label.lower()}", markdown=summary(entry.label, rows, found.missing),
+        description=f"rows per table for {entry.label}",
+    )
+    return Published(entry.label, entry.year, rows, found.missing, archive.path)
+
+
+def summary(release: str, rows: dict[str, int], missing: list[str]) -> str:
+    lines = [f"# {release}", "", "| table | rows |", "|---|---:|"]
+    lines += [f"| {table} | {count:,} |" for table, count in rows.items()]
+    if missing:
+        lines += ["", f"Files absent from the release: {', '.join(missing)} (their tables are empty)."]
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+-- fee_locality: one row per HCPCS x modifier x MAC x locality of the release (every rvu row in every
+-- gpci locality). inputs: rvu, gpci, releases.
+-- Fee = min(PFS amount, OPPS amount) per setting, where the OPPS amount uses the work RVU and the
+-- "USED FOR OPPS" PE and MP RVUs and exists only for rows whose OPPS columns are populated.
+-- Null for a status the PFS does not pay.
+WITH priced AS (
+    SELECT
+        r.hcpcs,
+        r.modifier,
+        g.mac,
+        g.locality,
+        is_payable(r.status_code) AS payable,
+        r.nonfacility_na,
+        r.facility_na,
+        gpci_amount(r.work_rvu, r.nonfacility_pe_rvu, r.mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
+                    c.conversion_factor_usd) AS pfs_nonfacility,
+        gpci_amount(r.work_rvu, r.facility_pe_rvu, r.mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
+                    c.conversion_factor_usd) AS pfs_facility,
+        r.opps_nonfacility_pe_rvu + r.opps_facility_pe_rvu + r.opps_mp_rvu > 0 AS has_opps,
+        gpci_amount(r.work_rvu, r.opps_nonfacility_pe_rvu, r.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
+                    c.conversion_factor_usd) AS opps_nonfacility,
+        gpci_amount(r.work_rvu, r.opps_facility_pe_rvu, r.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
+                    c.conversion_factor_usd) AS opps_facility
+    FROM rvu AS r
+    CROSS JOIN gpci AS g
+    CROSS JOIN releases AS c
+)
+SELECT
+    hcpcs,
+    modifier,
+    mac,
+    locality,
+    CASE WHEN payable THEN usd(CASE WHEN has_opps THEN least(pfs_nonfacility, opps_nonfacility)
+                                    ELSE pfs_nonfacility END) END AS fee_nonfacility_usd,
+    CASE WHEN payable THEN usd(CASE WHEN has_opps THEN least(pfs_facility, opps_facility)
+                                    ELSE pfs_facility END) END AS fee_facility_usd,
+    nonfacility_na,
+    facility_na,
+    payable AND has_opps AND opps_nonfacility < pfs_nonfacility AS is_opps_capped_nonfacility,
+    payable AND has_opps AND opps_facility < pfs_facility AS is_opps_capped_facility
+FROM priced

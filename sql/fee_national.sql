@@ -1,0 +1,17 @@
+-- fee_national: one row per HCPCS x modifier of the release.
+-- inputs: rvu, releases (conversion factor).
+-- National amount = (work + PE + MP RVU) x CF per setting, rounded to cents once; null for a status the
+-- PFS does not pay (see is_payable). The NA flags ride beside amounts that CMS still prints.
+SELECT
+    r.hcpcs,
+    r.modifier,
+    r.status_code,
+    CASE WHEN is_payable(r.status_code)
+        THEN usd((r.work_rvu + r.nonfacility_pe_rvu + r.mp_rvu) * c.conversion_factor_usd) END AS fee_nonfacility_usd,
+    CASE WHEN is_payable(r.status_code)
+        THEN usd((r.work_rvu + r.facility_pe_rvu + r.mp_rvu) * c.conversion_factor_usd) END AS fee_facility_usd,
+    r.nonfacility_na,
+    r.facility_na,
+    c.conversion_factor_usd
+FROM rvu AS r
+CROSS JOIN releases AS c
