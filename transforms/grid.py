@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import polars as pl
@@ -20,18 +21,13 @@ def read_grid(data: bytes, file: str) -> pl.DataFrame:
     text = data.decode("latin-1")
     if not text.strip():
         raise CmsFileError(file, "the file is empty")
-    grid = pl.read_csv(
-        io.StringIO(text),
-        has_header=False,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-        new_columns=None,
-    )
-    grid = grid.rename({c: f"c{i}" for i, c in enumerate(grid.columns)})
-    grid = grid.with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in grid.columns
-    ).with_row_index(LINE, offset=1)
-    grid = grid.with_columns(pl.col(LINE).cast(pl.Int64))
+    # csv, not pl.read_csv: CMS lines differ in width, and Polars would cut every line to the first one's.
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    width = max(len(r) for r in rows)
+    columns = zip(*(row + [""] * (width - len(row)) for row in rows), strict=True)
+    grid = pl.DataFrame([pl.Series(f"c{i}", col, dtype=pl.String) for i, col in enumerate(columns)])
+    grid = grid.with_columns(pl.all().str.strip_chars().replace("", None))
+    grid = grid.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
     first = pl.col("c0")
     others_empty = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns[2:])
     return grid.filter(~((first == DOS_EOF) & others_empty))

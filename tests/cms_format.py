@@ -1,0 +1,90 @@
+"""Small PPRRVU/GPCI/LOCCO/ANES/OPPSCAP files in CMS's own format, written here row by row."""
+
+from __future__ import annotations
+
+PREAMBLE = [
+    ",,2099 National Physician Fee Schedule Relative Value File Test Release,,",
+    ",,CPT codes and descriptions only are copyright 2099 American Medical Association.  All Rights Reserved.,,",
+    ",,Dental codes (D codes) are copyright 2099 American Dental Association.  All Rights Reserved.,,",
+    ",, ,,",
+    ",,RELEASED 06/30/2099,,",
+]
+# CMS's stacked labels, one list per header line; 2026 adds PRIC IND before ENDO BASE.
+HEADER_2025 = [
+    ",, , ,,,,,,,,,,,,,,,,,,,,,,,,,NON-FACILITY,FACILITY,",
+    ",,,,NOT USED,,,,,,,,,,,,,,,,,,,,,PHYSICIAN,,DIAGNOSTIC,PE USED,PE USED,MP USED",
+    ",,,,FOR,,,NON-FAC,,FACILITY ,,,,,,,,,,,,,,,,SUPERVISION OF,,IMAGING,FOR OPPS,FOR OPPS,FOR OPPS",
+    ",,,STATUS,MEDICARE ,WORK,NON-FAC,NA,FACILITY,NA,MP,NON-FACILITY,FACILITY,PCTC,GLOB,PRE,INTRA,POST,MULT,"
+    "BILAT,ASST,CO-,TEAM,ENDO,CONV,DIAGNOSTIC,CALCULATION,FAMILY,PAYMENT,PAYMENT,PAYMENT",
+    "HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,RVU,PE RVU,INDICATOR,PE RVU,INDICATOR,RVU,TOTAL,TOTAL,IND,DAYS,OP,OP,OP,"
+    "PROC,SURG,SURG,SURG,SURG,BASE,FACTOR,PROCEDURES,FLAG,INDICATOR,AMOUNT,AMOUNT,AMOUNT",
+]
+HEADER_2026 = [
+    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,NON-FACILITY,FACILITY,",
+    ",,,,NOT USED,,,,,,,,,,,,,,,,,,,,,,PHYSICIAN,,DIAGNOSTIC,PE USED,PE USED,MP USED",
+    ",,,,FOR,,,NON-FAC,,FACILITY,,,,,,,,,,,,,,,,,SUPERVISION OF,,IMAGING,FOR OPPS,FOR OPPS,FOR OPPS",
+    ",,,STATUS,MEDICARE,WORK,NON-FAC,NA,FACILITY,NA,MP,NON-FACILITY,FACILITY,PCTC,GLOB,PRE,INTRA,POST,MULT,"
+    "BILAT,ASST,CO-,TEAM,PRIC,ENDO,CONV,DIAGNOSTIC,CALCULATION,FAMILY,PAYMENT,PAYMENT,PAYMENT",
+    "HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,RVU,PE RVU,INDICATOR,PE RVU,INDICATOR,RVU,TOTAL,TOTAL,IND,DAYS,OP,OP,OP,"
+    "PROC,SURG,SURG,SURG,SURG,IND,BASE,FACTOR,PROCEDURES,FLAG,INDICATOR,AMOUNT,AMOUNT,AMOUNT",
+]
+
+
+def pprrvu_row(hcpcs, mod="", desc="Test code", status="A", work="1.00", nf_pe="1.00", nf_na="", f_pe="0.50",
+               f_na="", mp="0.10", cf="32.3465", opps=("0.00", "0.00", "0.00"), not_used="", pric=None) -> str:
+    """One data line; the totals are the sums of the components, as CMS prints them."""
+    nf_total, f_total = _total(work, nf_pe, mp), _total(work, f_pe, mp)
+    cells = [hcpcs, mod, desc, status, not_used, work, nf_pe, nf_na, f_pe, f_na, mp, nf_total, f_total,
+             "0", "000", "0.10", "0.80", "0.10", "2", "0", "0", "0", "0"]
+    if pric is not None:
+        cells.append(pric)
+    cells += ["", cf, "09", "0", "99", *opps]
+    return ",".join(cells)
+
+
+def _total(*parts: str) -> str:
+    try:
+        return f"{sum(float(p) for p in parts):.2f}"
+    except ValueError:  # a row with a broken number on purpose
+        return "0.00"
+
+
+def pprrvu(rows: list[str], header: list[str] = HEADER_2025, tail: str = "") -> bytes:
+    return ("\r\n".join(PREAMBLE + header + rows) + "\r\n" + tail).encode("latin-1")
+
+
+def gpci(rows: list[str], work_labels: str = "2099 PW GPCI (with 1.0 Floor)") -> bytes:
+    lines = [
+        "ADDENDUM E. FINAL CY 2099 GEOGRAPHIC PRACTICE COST INDICES (GPCIs) BY STATE AND MEDICARE LOCALITY,,,,,,",
+        ",,,,,,",
+        f"Medicare Administrative Contractor (MAC),State,Locality Number,Locality Name,{work_labels},"
+        "2099 PE GPCI,2099 MP GPCI",
+        *rows,
+        '"MAC Assignments as of November 22, 2098",,,,,,',
+        ",,,,,,",
+        "*Work GPCI reflects a 1.5 floor in Alaska established by the MIPPA.,,,,,,",
+    ]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n"
+
+
+def locco(rows: list[str]) -> bytes:
+    lines = [
+        "COUNTIES INCLUDED IN 2099 LOCALITIES. (ALPHABETICALLY BY STATE AND LOCALITY NAME WITHIN STATE),,,,",
+        ",,,,",
+        "Medicare Adminstrative Contractor,Locality Number,State ,Fee Schedule Area ,Counties",
+        ",,,,",
+        *rows,
+        ",,,,",
+        "*  Payment locality is serviced by two carriers.,,,,",
+    ]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n"
+
+
+def anes(rows: list[str], national: str = "20.3178") -> bytes:
+    lines = [f"Contractor,Locality,Locality Name,National Anes CF of {national}", *rows, ",,,"]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n"
+
+
+def oppscap(rows: list[str]) -> bytes:
+    lines = ["HCPCS,MOD,PROCSTAT,CARRIER,LOCALITY,FACILITY PRICE,NON-FACILTY PRICE", *rows, ",,,,,,"]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n"

@@ -1,0 +1,73 @@
+"""Shared fixtures: the real CMS files (skip when absent), a local HTTP mirror, and one lake built once."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CMS = ROOT.parent / "shared" / "data" / "cms"
+
+# Before Prefect is imported anywhere: a project-local home, and no telemetry lookup (there is no internet).
+os.environ["PREFECT_HOME"] = str(ROOT / ".prefect")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def cms() -> Path:
+    if not (CMS / "rvu25d" / "PPRRVU2025_Oct.csv").exists():
+        pytest.skip(f"the real CMS files are not at {CMS} (CI has them; see ../shared/data/cms/PROVENANCE.md)")
+    return CMS
+
+
+@pytest.fixture(scope="session")
+def prefect():
+    """One Prefect test server for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
+
+
+@pytest.fixture(scope="session")
+def mirror(cms: Path):
+    """The release zips served from 127.0.0.1, as a CMS mirror would serve them."""
+    handler = functools.partial(_QuietHandler, directory=str(cms / "archives"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def lake(tmp_path_factory, cms: Path, mirror: str, prefect) -> Path:
+    """RVU25D downloaded from the mirror, RVU22A from its zip, RVU26C from its folder: one lake."""
+    from flows.refresh import refresh
+
+    lake = tmp_path_factory.mktemp("lake")
+    refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))
+    refresh(release="RVU22A", source=str(cms / "archives" / "rvu22a.zip"), lake=str(lake))
+    refresh(release="RVU26C", source=str(cms / "rvu26c"), lake=str(lake))
+    return lake
+
+
+@pytest.fixture(scope="session")
+def db(lake: Path):
+    import duckdb
+
+    con = duckdb.connect(str(lake / "pfs.duckdb"), read_only=True)
+    yield con
+    con.close()

@@ -1,0 +1,153 @@
+"""The real RVU25D, RVU22A and RVU26C files through the whole refresh, checked against CMS's own numbers."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+
+def one(db, sql: str, **params):
+    return db.execute(sql, params).fetchall()
+
+
+def test_row_counts_of_both_releases(db):
+    counts = dict(one(db, "SELECT release, count(*) FROM rvu GROUP BY release"))
+    assert counts == {"RVU25D": 19090, "RVU22A": 17600, "RVU26C": 19356}
+    gpci = dict(one(db, "SELECT release, count(*) FROM gpci GROUP BY release"))
+    assert gpci == {"RVU25D": 109, "RVU22A": 112}
+
+
+def test_keys_are_unique(db):
+    assert one(db, "SELECT count(*) FROM (SELECT release, hcpcs, modifier FROM rvu GROUP BY ALL HAVING count(*) > 1)") == [(0,)]
+    assert one(db, "SELECT count(*) FROM (SELECT release, mac, locality FROM gpci GROUP BY ALL HAVING count(*) > 1)") == [(0,)]
+
+
+def test_codes_and_localities_keep_leading_zeros(db):
+    assert one(db, "SELECT count(*) FROM rvu WHERE release = 'RVU25D' AND hcpcs IN ('0001F', '00100')") == [(2,)]
+    # GPCI2022.csv prints MAC 2102 and locality 1 for Alaska
+    assert one(db, "SELECT mac, locality FROM gpci WHERE release = 'RVU22A' AND state = 'AK'") == [("02102", "01")]
+
+
+def test_97140_national_and_alabama_fees(db):
+    national = one(db, "SELECT fee_nonfacility_usd, facility_na FROM fee_national "
+                       "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = ''")
+    assert national == [(Decimal("27.17"), True)]
+    alabama = one(db, "SELECT fee_nonfacility_usd FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '97140' "
+                      "AND modifier = '' AND mac = '10112' AND locality = '00'")
+    assert alabama == [(Decimal("25.34"),)]
+
+
+def test_na_setting_is_published_with_its_amount_and_flag(db):
+    rows = one(db, "SELECT count(*), count(*) FILTER (WHERE fee_facility_usd = fee_nonfacility_usd AND facility_na) "
+                   "FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '76145'")
+    assert rows == [(109, 109)]
+
+
+def test_every_status_a_oppscap_price_is_reproduced_to_the_cent(db, cms: Path):
+    """Independent of the pipeline's own opps_cap table: CMS's CSV, matched by state and locality number."""
+    gpci_state = {}
+    with open(cms / "rvu25d" / "GPCI2025.csv", encoding="latin-1") as f:
+        for row in csv.reader(f):
+            if row and row[0].strip().isdigit():
+                gpci_state.setdefault(row[0].strip(), set()).add(row[1].strip())
+    fees = {
+        (h, m, s, loc): (nf, fac)
+        for h, m, s, loc, nf, fac in one(
+            db, "SELECT f.hcpcs, f.modifier, g.state, f.locality, f.fee_nonfacility_usd, f.fee_facility_usd "
+                "FROM fee_locality f JOIN gpci g USING (release, mac, locality) WHERE f.release = 'RVU25D'")
+    }
+    checked = southern_california = 0
+    with open(cms / "rvu25d" / "OPPSCAP_Oct.csv", encoding="latin-1") as f:
+        for row in csv.DictReader(f):
+            if row["PROCSTAT"] != "A":
+                continue
+            # a MAC may serve two states (09202: PR and VI); the locality number tells which
+            (key,) = [k for state in gpci_state[row["CARRIER"]]
+                      if (k := (row["HCPCS"], row["MOD"], state, row["LOCALITY"])) in fees]
+            assert fees[key] == (Decimal(row["NON-FACILTY PRICE"]), Decimal(row["FACILITY PRICE"])), key
+            checked += 1
+            if row["CARRIER"] == "01112" and row["LOCALITY"] in {"17", "18", "71", "72", "73", "74"}:
+                southern_california += 1
+    assert checked == 6670
+    assert southern_california > 0  # OPPSCAP's MAC 01112 rows priced through GPCI's 01182 localities
+
+
+def test_opps_cap_table_matches_southern_california_to_gpci_01182(db):
+    rows = one(db, "SELECT DISTINCT gpci_mac FROM opps_cap WHERE release = 'RVU25D' AND mac = '01112' "
+                   "AND locality IN ('17', '18', '71', '72', '73', '74')")
+    assert rows == [("01182",)]
+
+
+def test_cap_binds_only_for_the_codes_oppscap_lists(db, cms: Path):
+    with open(cms / "rvu25d" / "OPPSCAP_Oct.csv", encoding="latin-1") as f:
+        listed = {(r["HCPCS"], r["MOD"]) for r in csv.DictReader(f) if r["PROCSTAT"] == "A"}
+    capped = set(one(db, "SELECT DISTINCT hcpcs, modifier FROM fee_locality WHERE release = 'RVU25D' "
+                         "AND (is_opps_capped_nonfacility OR is_opps_capped_facility)"))
+    assert capped == listed and len(listed) == 58
+
+
+def test_rvu26c_loads_without_gpci_with_national_fees_and_rankings(db):
+    release = one(db, "SELECT cf_variant, conversion_factor_usd, files_missing FROM releases WHERE release = 'RVU26C'")
+    assert release == [("non_qp", Decimal("33.4009"), ["gpci", "locco", "anes", "oppscap"])]
+    assert one(db, "SELECT count(*) FROM fee_locality WHERE release = 'RVU26C'") == [(0,)]
+    assert one(db, "SELECT count(*) > 0 FROM category_ranking WHERE release = 'RVU26C' AND metric = 'work_rvu'") == [(True,)]
+    assert one(db, "SELECT count(pricing_ind) FROM rvu WHERE release = 'RVU26C'") == [(19356,)]
+
+
+def test_work_rvu_ranking_follows_the_reference_definition(db, cms: Path):
+    """Recomputed here from the CSV: distinct Medicine codes with work > 0, the largest work on any row."""
+    work: dict[str, Decimal] = {}
+    with open(cms / "rvu25d" / "PPRRVU2025_Oct.csv", encoding="latin-1") as f:
+        for row in csv.reader(f):
+            code = row[0].strip()
+            if len(code) == 5 and code.isdigit() and (90281 <= int(code) <= 99199 or 99500 <= int(code) <= 99607):
+                value = Decimal(row[5])
+                work[code] = max(value, work.get(code, Decimal(0)))
+    population = sorted(v for v in work.values() if v > 0)
+    mine = work["97140"]
+    expected_percentile = 100 * sum(1 for v in population if v <= mine) / len(population)
+    n = len(population)
+    median = (population[(n - 1) // 2] + population[n // 2]) / 2
+    top = max(population)
+    top_code = min(c for c, v in work.items() if v == top)
+    (row,) = one(db, "SELECT percentile, n, ties, median, max_value, max_hcpcs, ratio_to_median, direction "
+                     "FROM category_ranking WHERE release = 'RVU25D' AND hcpcs = '97140' AND metric = 'work_rvu'")
+    percentile, got_n, ties, got_median, max_value, max_hcpcs, ratio, direction = row
+    assert abs(percentile - expected_percentile) < 1e-9
+    assert got_n == n
+    assert ties == sum(1 for v in population if v == mine) - 1
+    assert Decimal(str(got_median)) == median
+    assert (Decimal(str(max_value)), max_hcpcs) == (top, top_code)
+    assert direction == "below" and abs(ratio - float(median / mine)) < 1e-9
+
+
+def test_code_profile_has_one_row_per_code_with_what_a_page_shows(db):
+    (row,) = one(db, "SELECT count(*), count(DISTINCT hcpcs) FROM code_profile WHERE release = 'RVU25D'")
+    assert row[0] == row[1] == 16852
+    (p,) = one(db, "SELECT description, status_code, global_days, work_rvu, nonfacility_total_rvu, facility_total_rvu, "
+                   "fee_nonfacility_usd, category, localities, fee_nonfacility_min_usd <= fee_nonfacility_median_usd "
+                   "AND fee_nonfacility_median_usd <= fee_nonfacility_max_usd "
+                   "FROM code_profile WHERE release = 'RVU25D' AND hcpcs = '97140'")
+    assert p == ("Manual therapy 1/> regions", "A", "XXX", Decimal("0.43"), Decimal("0.84"), Decimal("0.84"),
+                 Decimal("27.17"), "Medicine", 109, True)
+
+
+def test_hive_layout_and_views(lake: Path, db):
+    assert (lake / "fee_locality" / "year=2025" / "release=RVU25D" / "part-0.parquet").exists()
+    assert (lake / "rvu" / "year=2022" / "release=RVU22A" / "part-0.parquet").exists()
+    assert not (lake / ".staging").exists() or not any((lake / ".staging").iterdir())
+    assert one(db, "SELECT DISTINCT year FROM rvu WHERE release = 'RVU22A'") == [(2022,)]
+
+
+def test_raw_archive_is_kept_with_its_digest_and_origin(lake: Path, mirror: str):
+    import hashlib
+    import json
+
+    (kept,) = (lake / "raw" / "RVU25D").iterdir()
+    zip_file = kept / "rvu25d.zip"
+    assert hashlib.sha256(zip_file.read_bytes()).hexdigest() == kept.name
+    record = json.loads((kept / "source.json").read_text())
+    assert record["origin"] == f"{mirror}/rvu25d.zip" and record["sha256"] == kept.name
+    (folder,) = (lake / "raw" / "RVU26C").iterdir()
+    assert (folder / "PPRRVU2026_Jul_nonQPP.csv").exists()
