@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(help="Medicare Physician Fee Schedule releases as a Parquet lake.", no_args_is_help=True)
-console = Console()
+console = Console()  # width from COLUMNS when set, else the terminal
 
 LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
 ReleaseOption = Annotated[str, typer.Option("--release", help="CMS release label, e.g. RVU25D.")]
