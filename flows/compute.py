@@ -7,6 +7,16 @@ import polars as pl
 
 from flows.settings import SQL
 
+# Inputs are loaded in key order, and every model ends in ORDER BY its key: DuckDB keeps that order
+# (preserve_insertion_order), so the Parquet files come out in the same order on every run.
+INPUT_KEYS: dict[str, str] = {
+    "releases": "",
+    "rvu": "hcpcs, modifier",
+    "gpci": "mac, locality",
+    "locco": "mac, locality",
+    "anesthesia_cf": "mac, locality",
+    "oppscap": "hcpcs, modifier, mac, locality",
+}
 # Run in this order: each model may read the inputs and the models before it.
 MODELS = ("localities", "opps_cap", "fee_national", "fee_locality", "category_ranking", "code_profile")
 
@@ -20,7 +30,8 @@ def compute(inputs: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for name, frame in inputs.items():
         con.register(f"_{name}", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+        order = f"ORDER BY {INPUT_KEYS[name]}" if INPUT_KEYS[name] else ""
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name} {order}")
         con.unregister(f"_{name}")
     con.execute((SQL / "macros.sql").read_text())
     for model in MODELS:

@@ -12,19 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-# Lake table -> the columns that order its rows (its key), so that files are deterministic.
-TABLES: dict[str, tuple[str, ...]] = {
-    "releases": (),
-    "rvu": ("hcpcs", "modifier"),
-    "gpci": ("mac", "locality"),
-    "localities": ("mac", "locality"),
-    "anesthesia_cf": ("mac", "locality"),
-    "opps_cap": ("hcpcs", "modifier", "mac", "locality"),
-    "fee_national": ("hcpcs", "modifier"),
-    "fee_locality": ("hcpcs", "modifier", "mac", "locality"),
-    "category_ranking": ("category", "metric", "hcpcs"),
-    "code_profile": ("hcpcs",),
-}
+# The lake's tables; each is already in key order in DuckDB (flows/compute.py), and written as it is.
+TABLES: tuple[str, ...] = (
+    "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
+    "fee_national", "fee_locality", "category_ranking", "code_profile",
+)
 DB_FILE = "pfs.duckdb"
 
 
@@ -35,14 +27,10 @@ def partition(table: str, year: int, release: str) -> Path:
 def stage(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str) -> Path:
     """Write every table of the release into a fresh staging folder; returns it."""
     staging = lake / ".staging" / uuid.uuid4().hex
-    for table, key in TABLES.items():
+    for table in TABLES:
         folder = staging / partition(table, year, release)
         folder.mkdir(parents=True)
-        order = f"ORDER BY {', '.join(key)}" if key else ""
-        con.execute(
-            f"COPY (SELECT * FROM {table} {order}) TO '{folder / 'part-0.parquet'}' "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
+        con.execute(f"COPY {table} TO '{folder / 'part-0.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
     return staging
 
 

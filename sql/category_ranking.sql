@@ -46,3 +46,4 @@ SELECT
     CASE WHEN p.value < s.median THEN 'below' WHEN p.value > s.median THEN 'above' ELSE 'at' END AS direction
 FROM population AS p
 JOIN stats AS s USING (category, metric)
+ORDER BY p.category, p.metric, p.hcpcs

@@ -75,3 +75,4 @@ LEFT JOIN spread AS sp USING (hcpcs, modifier)
 LEFT JOIN work AS w USING (hcpcs)
 LEFT JOIN total AS t USING (hcpcs)
 LEFT JOIN fee AS f USING (hcpcs)
+ORDER BY s.hcpcs

@@ -3,8 +3,14 @@
 -- Fee = min(PFS amount, OPPS amount) per setting, where the OPPS amount uses the work RVU and the
 -- "USED FOR OPPS" PE and MP RVUs and exists only for rows whose OPPS columns are populated.
 -- Null for a status the PFS does not pay.
-WITH priced AS (
+-- Rows come in key order (HCPCS, modifier, MAC, locality), sorted on two small ordinals: cheaper than
+-- sorting 2 million rows by four strings.
+WITH r AS (SELECT *, row_number() OVER (ORDER BY hcpcs, modifier) AS rvu_order FROM rvu),
+g AS (SELECT *, row_number() OVER (ORDER BY mac, locality) AS gpci_order FROM gpci),
+priced AS (
     SELECT
+        r.rvu_order,
+        g.gpci_order,
         r.hcpcs,
         r.modifier,
         g.mac,
@@ -21,8 +27,8 @@ WITH priced AS (
                     c.conversion_factor_usd) AS opps_nonfacility,
         gpci_amount(r.work_rvu, r.opps_facility_pe_rvu, r.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
                     c.conversion_factor_usd) AS opps_facility
-    FROM rvu AS r
-    CROSS JOIN gpci AS g
+    FROM r
+    CROSS JOIN g
     CROSS JOIN releases AS c
 )
 SELECT
@@ -39,3 +45,4 @@ SELECT
     payable AND has_opps AND opps_nonfacility < pfs_nonfacility AS is_opps_capped_nonfacility,
     payable AND has_opps AND opps_facility < pfs_facility AS is_opps_capped_facility
 FROM priced
+ORDER BY rvu_order, gpci_order

@@ -15,3 +15,4 @@ SELECT
     c.conversion_factor_usd
 FROM rvu AS r
 CROSS JOIN releases AS c
+ORDER BY r.hcpcs, r.modifier

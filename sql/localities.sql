@@ -14,3 +14,4 @@ SELECT
     l.mac IS NOT NULL AS in_locco
 FROM gpci AS g
 FULL OUTER JOIN locco AS l ON g.mac = l.mac AND g.locality = l.locality
+ORDER BY mac, locality

@@ -19,3 +19,4 @@ SELECT
     s.mac AS gpci_mac
 FROM oppscap AS o
 LEFT JOIN served AS s ON s.served_by = o.mac AND s.locality = o.locality
+ORDER BY o.hcpcs, o.modifier, o.mac, o.locality

@@ -48,7 +48,7 @@ def _digests(lake: Path) -> dict[str, str]:
             for p in sorted(lake.rglob("*.parquet"))}
 
 
-def test_a_failed_refresh_publishes_nothing_and_keeps_the_previous_release(tmp_path: Path, prefect):
+def test_refresh_is_repeatable_and_a_failed_one_keeps_the_previous_release(tmp_path: Path, prefect):
     from flows.refresh import refresh
 
     lake = tmp_path / "lake"
@@ -56,6 +56,8 @@ def test_a_failed_refresh_publishes_nothing_and_keeps_the_previous_release(tmp_p
     published = refresh(release="RVU25B", source=str(good), lake=str(lake))
     assert published.rows["fee_locality"] == 1
     before = _digests(lake)
+    refresh(release="RVU25B", source=str(good), lake=str(lake))
+    assert _digests(lake) == before  # the same release again: byte-identical files
     bad = _release_folder(tmp_path, "bad", [cms.pprrvu_row("97140"), cms.pprrvu_row("97140")])
     with pytest.raises(CmsFileError, match="PPRRVU2025_Apr.csv"):
         refresh(release="RVU25B", source=str(bad), lake=str(lake))

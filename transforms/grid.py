@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import polars as pl
@@ -21,12 +20,14 @@ def read_grid(data: bytes, file: str) -> pl.DataFrame:
     text = data.decode("latin-1")
     if not text.strip():
         raise CmsFileError(file, "the file is empty")
-    # csv, not pl.read_csv: CMS lines differ in width, and Polars would cut every line to the first one's.
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    width = max(len(r) for r in rows)
-    columns = zip(*(row + [""] * (width - len(row)) for row in rows), strict=True)
-    grid = pl.DataFrame([pl.Series(f"c{i}", col, dtype=pl.String) for i, col in enumerate(columns)])
+    # CMS lines differ in width and Polars sizes a header-less CSV by its first line, so a header line of
+    # generated names, as wide as the line with the most commas, comes first; empty columns past the last used one are dropped.
+    width = max(line.count(",") for line in text.splitlines()) + 1
+    names = ",".join(f"c{i}" for i in range(width))
+    grid = pl.read_csv(io.StringIO(f"{names}\n{text}"), infer_schema=False)
     grid = grid.with_columns(pl.all().str.strip_chars().replace("", None))
+    used = [c for c in grid.columns if grid[c].null_count() < grid.height]
+    grid = grid.select(grid.columns[: int(used[-1][1:]) + 1] if used else grid.columns[:1])
     grid = grid.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
     first = pl.col("c0")
     others_empty = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns[2:])
