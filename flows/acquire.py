@@ -96,7 +96,11 @@ def _publish_dir(target: Path, fill, origin: str, sha: str) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=target.parent))
     try:
         fill(tmp)
-        record = {"origin": origin, "sha256": sha, "received_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        size = sum(p.stat().st_size for p in tmp.iterdir())
+        record = {
+            "origin": origin, "sha256": sha, "size_bytes": size,
+            "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (tmp / "source.json").write_text(json.dumps(record, indent=2) + "\n")
         tmp.rename(target)
     except BaseException:

@@ -36,12 +36,17 @@ def refresh(
 ) -> None:
     """Download (or take) a release, compute its fees and rankings, and publish it in the lake."""
     _offline_prefect()
+    import httpx
+
     from flows.refresh import refresh as refresh_flow
     from transforms.errors import CmsFileError
 
     started = time.perf_counter()
     try:
         published = refresh_flow(release=release, source=source, lake=str(lake))
+    except httpx.HTTPError as error:
+        console.print(f"[bold red]refresh failed:[/] could not download {error.request.url}: {error}")
+        raise typer.Exit(1) from None
     except (CmsFileError, KeyError, FileNotFoundError, ValueError, RuntimeError) as error:
         console.print(f"[bold red]refresh failed:[/] {error}")
         raise typer.Exit(1) from None

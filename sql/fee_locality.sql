@@ -15,6 +15,7 @@ priced AS (
         r.modifier,
         g.mac,
         g.locality,
+        g.state,
         is_payable(r.status_code) AS payable,
         r.nonfacility_na,
         r.facility_na,
@@ -36,6 +37,7 @@ SELECT
     modifier,
     mac,
     locality,
+    state,
     CASE WHEN payable THEN usd(CASE WHEN has_opps THEN least(pfs_nonfacility, opps_nonfacility)
                                     ELSE pfs_nonfacility END) END AS fee_nonfacility_usd,
     CASE WHEN payable THEN usd(CASE WHEN has_opps THEN least(pfs_facility, opps_facility)

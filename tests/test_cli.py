@@ -30,6 +30,12 @@ def test_code_page_shows_fees_ranking_sentence_and_na(lake: Path):
     assert "National fee, facility" in na.output and "NA" in na.output.split("National fee, facility")[1].splitlines()[0]
 
 
+def test_2026_code_page_reads_as_the_issue_example(lake: Path):
+    """The sentence of the brief's example page, on the real RVU26C file."""
+    page = runner.invoke(app, ["code", "97140", "--release", "RVU26C", "--lake", str(lake)], env={"COLUMNS": "250"})
+    assert "ranks in the 27th percentile among Medicine codes — 1.8× below the median" in page.output
+
+
 def test_unknown_code_is_a_clear_error(lake: Path):
     result = runner.invoke(app, ["code", "XXXXX", "--release", "RVU25D", "--lake", str(lake)])
     assert result.exit_code == 1 and "not in release RVU25D" in result.output
