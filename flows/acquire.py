@@ -98,7 +98,9 @@ def _publish_dir(target: Path, fill, origin: str, sha: str) -> None:
         fill(tmp)
         size = sum(p.stat().st_size for p in tmp.iterdir())
         record = {
-            "origin": origin, "sha256": sha, "size_bytes": size,
+            "origin": origin,
+            "sha256": sha,
+            "size_bytes": size,
             "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (tmp / "source.json").write_text(json.dumps(record, indent=2) + "\n")

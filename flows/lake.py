@@ -14,8 +14,16 @@ import duckdb
 
 # The lake's tables; each is already in key order in DuckDB (flows/compute.py), and written as it is.
 TABLES: tuple[str, ...] = (
-    "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
-    "fee_national", "fee_locality", "category_ranking", "code_profile",
+    "releases",
+    "rvu",
+    "gpci",
+    "localities",
+    "anesthesia_cf",
+    "opps_cap",
+    "fee_national",
+    "fee_locality",
+    "category_ranking",
+    "code_profile",
 )
 DB_FILE = "pfs.duckdb"
 

@@ -56,7 +56,9 @@ def extract(archive: raw.RawArchive) -> Extracted:
     logger = get_run_logger()
     logger.info("files: %s", ", ".join(f"{k}={name}" for k, (name, _) in found.files.items()))
     if found.missing:
-        logger.warning("%s lacks %s: their tables stay empty for this release", archive.release, ", ".join(found.missing))
+        logger.warning(
+            "%s lacks %s: their tables stay empty for this release", archive.release, ", ".join(found.missing)
+        )
     return found
 
 
@@ -102,7 +104,8 @@ def refresh(release: str, source: str | None = None, lake: str = "lake") -> Publ
     con = compute(tables, releases)
     rows = publish(con, lake_dir, entry.year, entry.label)
     create_markdown_artifact(
-        key=f"refresh-{entry.label.lower()}", markdown=summary(entry.label, rows, found.missing),
+        key=f"refresh-{entry.label.lower()}",
+        markdown=summary(entry.label, rows, found.missing),
         description=f"rows per table for {entry.label}",
     )
     return Published(entry.label, entry.year, rows, found.missing, archive.path)

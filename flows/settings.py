@@ -38,8 +38,13 @@ def catalog() -> dict[str, Release]:
     floor = data["defaults"]["work_gpci_floor"]
     return {
         r["label"]: Release(
-            label=r["label"], year=r["year"], effective_from=r["effective_from"], item_page=r["item_page"],
-            zip_url=r["zip_url"], zip_url_status=r["zip_url_status"], sha256=r.get("sha256", ""),
+            label=r["label"],
+            year=r["year"],
+            effective_from=r["effective_from"],
+            item_page=r["item_page"],
+            zip_url=r["zip_url"],
+            zip_url_status=r["zip_url_status"],
+            sha256=r.get("sha256", ""),
             work_gpci_floor=r.get("work_gpci_floor", floor),
         )
         for r in data["release"]

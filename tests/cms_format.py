@@ -30,12 +30,49 @@ HEADER_2026 = [
 ]
 
 
-def pprrvu_row(hcpcs, mod="", desc="Test code", status="A", work="1.00", nf_pe="1.00", nf_na="", f_pe="0.50",
-               f_na="", mp="0.10", cf="32.3465", opps=("0.00", "0.00", "0.00"), not_used="", pric=None) -> str:
+def pprrvu_row(
+    hcpcs,
+    mod="",
+    desc="Test code",
+    status="A",
+    work="1.00",
+    nf_pe="1.00",
+    nf_na="",
+    f_pe="0.50",
+    f_na="",
+    mp="0.10",
+    cf="32.3465",
+    opps=("0.00", "0.00", "0.00"),
+    not_used="",
+    pric=None,
+) -> str:
     """One data line; the totals are the sums of the components, as CMS prints them."""
     nf_total, f_total = _total(work, nf_pe, mp), _total(work, f_pe, mp)
-    cells = [hcpcs, mod, desc, status, not_used, work, nf_pe, nf_na, f_pe, f_na, mp, nf_total, f_total,
-             "0", "000", "0.10", "0.80", "0.10", "2", "0", "0", "0", "0"]
+    cells = [
+        hcpcs,
+        mod,
+        desc,
+        status,
+        not_used,
+        work,
+        nf_pe,
+        nf_na,
+        f_pe,
+        f_na,
+        mp,
+        nf_total,
+        f_total,
+        "0",
+        "000",
+        "0.10",
+        "0.80",
+        "0.10",
+        "2",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
     if pric is not None:
         cells.append(pric)
     cells += ["", cf, "09", "0", "99", *opps]

@@ -31,7 +31,9 @@ def test_a_changed_archive_is_kept_beside_the_first_which_stays_untouched(tmp_pa
     assert hashlib.sha256(first_bytes).hexdigest() == first.sha256 == first.path.parent.name
     record = json.loads((first.path.parent / "source.json").read_text())
     assert record["origin"] == "src-a" and record["size_bytes"] == len(first_bytes)
-    assert sorted(p.name for p in (lake / "raw" / "RVU25D").iterdir()) == sorted({first.sha256, again.sha256, changed.sha256})
+    assert sorted(p.name for p in (lake / "raw" / "RVU25D").iterdir()) == sorted(
+        {first.sha256, again.sha256, changed.sha256}
+    )
 
 
 def test_a_folder_is_kept_by_the_digest_of_its_files(tmp_path: Path):
@@ -45,7 +47,9 @@ def test_a_folder_is_kept_by_the_digest_of_its_files(tmp_path: Path):
 
 
 def test_cms_zip_names_with_slashes_become_file_names():
-    assert file_name_of("https://www.cms.gov/files/zip/rvu24b-updated-03/18/2024.zip") == "rvu24b-updated-03-18-2024.zip"
+    assert (
+        file_name_of("https://www.cms.gov/files/zip/rvu24b-updated-03/18/2024.zip") == "rvu24b-updated-03-18-2024.zip"
+    )
 
 
 def test_zip_member_escaping_the_archive_is_refused(tmp_path: Path):

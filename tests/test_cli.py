@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-
 import pytest
 from typer.testing import CliRunner
 
@@ -18,7 +17,6 @@ from transforms.errors import CmsFileError
 runner = CliRunner()
 
 
-
 def test_code_page_shows_fees_ranking_sentence_and_na(lake: Path):
     page = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--lake", str(lake)], env={"COLUMNS": "200"})
     assert page.exit_code == 0, page.output
@@ -27,7 +25,9 @@ def test_code_page_shows_fees_ranking_sentence_and_na(lake: Path):
     assert "percentile among Medicine codes" in page.output and "below the median" in page.output
     assert "The highest wRVU in this category is" in page.output
     na = runner.invoke(app, ["code", "76145", "--release", "RVU25D", "--lake", str(lake)], env={"COLUMNS": "200"})
-    assert "National fee, facility" in na.output and "NA" in na.output.split("National fee, facility")[1].splitlines()[0]
+    assert (
+        "National fee, facility" in na.output and "NA" in na.output.split("National fee, facility")[1].splitlines()[0]
+    )
 
 
 def test_2026_code_page_reads_as_the_issue_example(lake: Path):
@@ -50,15 +50,18 @@ def _release_folder(tmp_path: Path, name: str, rows: list[str]) -> Path:
 
 
 def _digests(lake: Path) -> dict[str, str]:
-    return {str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(lake.rglob("*.parquet"))}
+    return {
+        str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(lake.rglob("*.parquet"))
+    }
 
 
 def test_refresh_is_repeatable_and_a_failed_one_keeps_the_previous_release(tmp_path: Path, prefect):
     from flows.refresh import refresh
 
     lake = tmp_path / "lake"
-    good = _release_folder(tmp_path, "good", [cms.pprrvu_row("97140", work="0.43", nf_pe="0.40", f_pe="0.40", mp="0.01")])
+    good = _release_folder(
+        tmp_path, "good", [cms.pprrvu_row("97140", work="0.43", nf_pe="0.40", f_pe="0.40", mp="0.01")]
+    )
     published = refresh(release="RVU25B", source=str(good), lake=str(lake))
     assert published.rows["fee_locality"] == 1
     before = _digests(lake)

@@ -19,8 +19,12 @@ def test_row_counts_of_both_releases(db):
 
 
 def test_keys_are_unique(db):
-    assert one(db, "SELECT count(*) FROM (SELECT release, hcpcs, modifier FROM rvu GROUP BY ALL HAVING count(*) > 1)") == [(0,)]
-    assert one(db, "SELECT count(*) FROM (SELECT release, mac, locality FROM gpci GROUP BY ALL HAVING count(*) > 1)") == [(0,)]
+    assert one(
+        db, "SELECT count(*) FROM (SELECT release, hcpcs, modifier FROM rvu GROUP BY ALL HAVING count(*) > 1)"
+    ) == [(0,)]
+    assert one(
+        db, "SELECT count(*) FROM (SELECT release, mac, locality FROM gpci GROUP BY ALL HAVING count(*) > 1)"
+    ) == [(0,)]
 
 
 def test_codes_and_localities_keep_leading_zeros(db):
@@ -30,17 +34,26 @@ def test_codes_and_localities_keep_leading_zeros(db):
 
 
 def test_97140_national_and_alabama_fees(db):
-    national = one(db, "SELECT fee_nonfacility_usd, facility_na FROM fee_national "
-                       "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = ''")
+    national = one(
+        db,
+        "SELECT fee_nonfacility_usd, facility_na FROM fee_national "
+        "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = ''",
+    )
     assert national == [(Decimal("27.17"), True)]
-    alabama = one(db, "SELECT fee_nonfacility_usd FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '97140' "
-                      "AND modifier = '' AND mac = '10112' AND locality = '00'")
+    alabama = one(
+        db,
+        "SELECT fee_nonfacility_usd FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '97140' "
+        "AND modifier = '' AND mac = '10112' AND locality = '00'",
+    )
     assert alabama == [(Decimal("25.34"),)]
 
 
 def test_na_setting_is_published_with_its_amount_and_flag(db):
-    rows = one(db, "SELECT count(*), count(*) FILTER (WHERE fee_facility_usd = fee_nonfacility_usd AND facility_na) "
-                   "FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '76145'")
+    rows = one(
+        db,
+        "SELECT count(*), count(*) FILTER (WHERE fee_facility_usd = fee_nonfacility_usd AND facility_na) "
+        "FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '76145'",
+    )
     assert rows == [(109, 109)]
 
 
@@ -54,8 +67,10 @@ def test_every_status_a_oppscap_price_is_reproduced_to_the_cent(db, cms: Path):
     fees = {
         (h, m, s, loc): (nf, fac)
         for h, m, s, loc, nf, fac in one(
-            db, "SELECT f.hcpcs, f.modifier, g.state, f.locality, f.fee_nonfacility_usd, f.fee_facility_usd "
-                "FROM fee_locality f JOIN gpci g USING (release, mac, locality) WHERE f.release = 'RVU25D'")
+            db,
+            "SELECT f.hcpcs, f.modifier, g.state, f.locality, f.fee_nonfacility_usd, f.fee_facility_usd "
+            "FROM fee_locality f JOIN gpci g USING (release, mac, locality) WHERE f.release = 'RVU25D'",
+        )
     }
     checked = southern_california = 0
     with open(cms / "rvu25d" / "OPPSCAP_Oct.csv", encoding="latin-1") as f:
@@ -63,8 +78,11 @@ def test_every_status_a_oppscap_price_is_reproduced_to_the_cent(db, cms: Path):
             if row["PROCSTAT"] != "A":
                 continue
             # a MAC may serve two states (09202: PR and VI); the locality number tells which
-            (key,) = [k for state in gpci_state[row["CARRIER"]]
-                      if (k := (row["HCPCS"], row["MOD"], state, row["LOCALITY"])) in fees]
+            (key,) = [
+                k
+                for state in gpci_state[row["CARRIER"]]
+                if (k := (row["HCPCS"], row["MOD"], state, row["LOCALITY"])) in fees
+            ]
             assert fees[key] == (Decimal(row["NON-FACILTY PRICE"]), Decimal(row["FACILITY PRICE"])), key
             checked += 1
             if row["CARRIER"] == "01112" and row["LOCALITY"] in {"17", "18", "71", "72", "73", "74"}:
@@ -74,16 +92,24 @@ def test_every_status_a_oppscap_price_is_reproduced_to_the_cent(db, cms: Path):
 
 
 def test_opps_cap_table_matches_southern_california_to_gpci_01182(db):
-    rows = one(db, "SELECT DISTINCT gpci_mac FROM opps_cap WHERE release = 'RVU25D' AND mac = '01112' "
-                   "AND locality IN ('17', '18', '71', '72', '73', '74')")
+    rows = one(
+        db,
+        "SELECT DISTINCT gpci_mac FROM opps_cap WHERE release = 'RVU25D' AND mac = '01112' "
+        "AND locality IN ('17', '18', '71', '72', '73', '74')",
+    )
     assert rows == [("01182",)]
 
 
 def test_cap_binds_only_for_the_codes_oppscap_lists(db, cms: Path):
     with open(cms / "rvu25d" / "OPPSCAP_Oct.csv", encoding="latin-1") as f:
         listed = {(r["HCPCS"], r["MOD"]) for r in csv.DictReader(f) if r["PROCSTAT"] == "A"}
-    capped = set(one(db, "SELECT DISTINCT hcpcs, modifier FROM fee_locality WHERE release = 'RVU25D' "
-                         "AND (is_opps_capped_nonfacility OR is_opps_capped_facility)"))
+    capped = set(
+        one(
+            db,
+            "SELECT DISTINCT hcpcs, modifier FROM fee_locality WHERE release = 'RVU25D' "
+            "AND (is_opps_capped_nonfacility OR is_opps_capped_facility)",
+        )
+    )
     assert capped == listed and len(listed) == 58
 
 
@@ -91,7 +117,9 @@ def test_rvu26c_loads_without_gpci_with_national_fees_and_rankings(db):
     release = one(db, "SELECT cf_variant, conversion_factor_usd, files_missing FROM releases WHERE release = 'RVU26C'")
     assert release == [("non_qp", Decimal("33.4009"), ["gpci", "locco", "anes", "oppscap"])]
     assert one(db, "SELECT count(*) FROM fee_locality WHERE release = 'RVU26C'") == [(0,)]
-    assert one(db, "SELECT count(*) > 0 FROM category_ranking WHERE release = 'RVU26C' AND metric = 'work_rvu'") == [(True,)]
+    assert one(db, "SELECT count(*) > 0 FROM category_ranking WHERE release = 'RVU26C' AND metric = 'work_rvu'") == [
+        (True,)
+    ]
     assert one(db, "SELECT count(pricing_ind) FROM rvu WHERE release = 'RVU26C'") == [(19356,)]
 
 
@@ -111,8 +139,11 @@ def test_work_rvu_ranking_follows_the_reference_definition(db, cms: Path):
     median = (population[(n - 1) // 2] + population[n // 2]) / 2
     top = max(population)
     top_code = min(c for c, v in work.items() if v == top)
-    (row,) = one(db, "SELECT percentile, n, ties, median, max_value, max_hcpcs, ratio_to_median, direction "
-                     "FROM category_ranking WHERE release = 'RVU25D' AND hcpcs = '97140' AND metric = 'work_rvu'")
+    (row,) = one(
+        db,
+        "SELECT percentile, n, ties, median, max_value, max_hcpcs, ratio_to_median, direction "
+        "FROM category_ranking WHERE release = 'RVU25D' AND hcpcs = '97140' AND metric = 'work_rvu'",
+    )
     percentile, got_n, ties, got_median, max_value, max_hcpcs, ratio, direction = row
     assert abs(percentile - expected_percentile) < 1e-9
     assert got_n == n
@@ -125,12 +156,25 @@ def test_work_rvu_ranking_follows_the_reference_definition(db, cms: Path):
 def test_code_profile_has_one_row_per_code_with_what_a_page_shows(db):
     (row,) = one(db, "SELECT count(*), count(DISTINCT hcpcs) FROM code_profile WHERE release = 'RVU25D'")
     assert row[0] == row[1] == 16852
-    (p,) = one(db, "SELECT description, status_code, global_days, work_rvu, nonfacility_total_rvu, facility_total_rvu, "
-                   "fee_nonfacility_usd, category, localities, fee_nonfacility_min_usd <= fee_nonfacility_median_usd "
-                   "AND fee_nonfacility_median_usd <= fee_nonfacility_max_usd "
-                   "FROM code_profile WHERE release = 'RVU25D' AND hcpcs = '97140'")
-    assert p == ("Manual therapy 1/> regions", "A", "XXX", Decimal("0.43"), Decimal("0.84"), Decimal("0.84"),
-                 Decimal("27.17"), "Medicine", 109, True)
+    (p,) = one(
+        db,
+        "SELECT description, status_code, global_days, work_rvu, nonfacility_total_rvu, facility_total_rvu, "
+        "fee_nonfacility_usd, category, localities, fee_nonfacility_min_usd <= fee_nonfacility_median_usd "
+        "AND fee_nonfacility_median_usd <= fee_nonfacility_max_usd "
+        "FROM code_profile WHERE release = 'RVU25D' AND hcpcs = '97140'",
+    )
+    assert p == (
+        "Manual therapy 1/> regions",
+        "A",
+        "XXX",
+        Decimal("0.43"),
+        Decimal("0.84"),
+        Decimal("0.84"),
+        Decimal("27.17"),
+        "Medicine",
+        109,
+        True,
+    )
 
 
 def test_hive_layout_and_views(lake: Path, db):

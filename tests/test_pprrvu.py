@@ -11,11 +11,13 @@ from transforms.release import parse_release, validate_release
 
 
 def test_2025_layout_maps_stacked_labels_and_keeps_quoted_commas():
-    data = cms.pprrvu([
-        cms.pprrvu_row("0001F", status="I", work="0.00", nf_pe="0.00", f_pe="0.00", mp="0.00"),
-        cms.pprrvu_row("80161", desc='"Asy carbamazepin 10,11-epxid"', status="X"),
-        cms.pprrvu_row("97140", work="0.43", nf_pe="0.40", f_pe="0.40", f_na="NA", mp="0.01"),
-    ])
+    data = cms.pprrvu(
+        [
+            cms.pprrvu_row("0001F", status="I", work="0.00", nf_pe="0.00", f_pe="0.00", mp="0.00"),
+            cms.pprrvu_row("80161", desc='"Asy carbamazepin 10,11-epxid"', status="X"),
+            cms.pprrvu_row("97140", work="0.43", nf_pe="0.40", f_pe="0.40", f_na="NA", mp="0.01"),
+        ]
+    )
     parsed = parse_pprrvu(data, "PPRRVU2099_Test.csv")
     rows = {r["hcpcs"]: r for r in parsed.rows.iter_rows(named=True)}
     assert rows["80161"]["description"] == "Asy carbamazepin 10,11-epxid"
@@ -31,8 +33,9 @@ def test_2025_layout_maps_stacked_labels_and_keeps_quoted_commas():
 def test_2026_layout_with_pric_ind_and_both_cf_variants():
     rows = [cms.pprrvu_row("99213", cf="33.4009", pric="9")]
     non_qp = parse_pprrvu(cms.pprrvu(rows, cms.HEADER_2026), "PPRRVU2099_Jul_nonQPP.csv")
-    qp = parse_pprrvu(cms.pprrvu([cms.pprrvu_row("99213", cf="33.5675", pric="9")], cms.HEADER_2026),
-                      "PPRRVU2099_Jul_QPP.csv")
+    qp = parse_pprrvu(
+        cms.pprrvu([cms.pprrvu_row("99213", cf="33.5675", pric="9")], cms.HEADER_2026), "PPRRVU2099_Jul_QPP.csv"
+    )
     assert non_qp.rows["pricing_ind"].to_list() == ["9"]
     assert (non_qp.cf_variant, qp.cf_variant) == ("non_qp", "qp")
     assert (non_qp.conversion_factor_usd, qp.conversion_factor_usd) == (Decimal("33.4009"), Decimal("33.5675"))
@@ -46,7 +49,9 @@ def test_dos_end_of_file_line_is_not_a_row():
 
 def test_unknown_layout_names_file_and_unmatched_labels():
     header = list(cms.HEADER_2025)
-    header[-1] = header[-1].replace("HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,RVU,", "HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,UNITS,")
+    header[-1] = header[-1].replace(
+        "HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,RVU,", "HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,UNITS,"
+    )
     with pytest.raises(CmsFileError) as error:
         parse_pprrvu(cms.pprrvu([cms.pprrvu_row("99213")], header), "PPRRVU2099_New.csv")
     message = str(error.value)

@@ -13,8 +13,16 @@ from transforms.oppscap import parse_oppscap
 
 
 def test_gpci_restores_stripped_zeros_and_skips_footnotes():
-    frame = parse_gpci(cms.gpci(['10112,AL,0,ALABAMA,1,0.869,0.575', '2102,AK,1,ALASKA*,1.5,1.081,0.592',
-                                 '1212,HI,1,"HAWAII, GUAM",1,1.149,0.561']), "GPCI2099.csv")
+    frame = parse_gpci(
+        cms.gpci(
+            [
+                "10112,AL,0,ALABAMA,1,0.869,0.575",
+                "2102,AK,1,ALASKA*,1.5,1.081,0.592",
+                '1212,HI,1,"HAWAII, GUAM",1,1.149,0.561',
+            ]
+        ),
+        "GPCI2099.csv",
+    )
     assert frame["mac"].to_list() == ["10112", "02102", "01212"]
     assert frame["locality"].to_list() == ["00", "01", "01"]
     assert frame["locality_name"].to_list()[2] == "HAWAII, GUAM"
@@ -37,13 +45,18 @@ def test_gpci_text_in_the_data_block_is_an_error_not_a_silent_drop():
 
 
 def test_locco_carries_state_down_pads_zeros_marks_two_macs_and_collapses_repeats():
-    frame = parse_locco(cms.locco([
-        "5302,2,MISSOURI ,METROPOLITAN KANSAS CITY,\"CLAY, JACKSON AND PLATTE\"",
-        "5302,99,,REST OF STATE* ,ALL OTHER COUNTIES ",
-        "5302,99,,REST OF STATE*,ALL OTHER COUNTIES",
-        ",,,,",
-        "1212,1,HAWAII/GUAM ,STATEWIDE ,ALL COUNTIES ",
-    ]), "99LOCCO.csv")
+    frame = parse_locco(
+        cms.locco(
+            [
+                '5302,2,MISSOURI ,METROPOLITAN KANSAS CITY,"CLAY, JACKSON AND PLATTE"',
+                "5302,99,,REST OF STATE* ,ALL OTHER COUNTIES ",
+                "5302,99,,REST OF STATE*,ALL OTHER COUNTIES",
+                ",,,,",
+                "1212,1,HAWAII/GUAM ,STATEWIDE ,ALL COUNTIES ",
+            ]
+        ),
+        "99LOCCO.csv",
+    )
     assert frame.height == 3
     rows = {(r["mac"], r["locality"]): r for r in frame.iter_rows(named=True)}
     rest = rows[("05302", "99")]
@@ -66,8 +79,9 @@ def test_anes_reads_national_cf_from_the_label_and_strips_spaces():
 
 
 def test_oppscap_reads_cms_misspelt_header_and_ignores_the_empty_last_line():
-    frame = parse_oppscap(cms.oppscap(["93990,TC,A,1112,17,92.19,92.20", "0633T,TC,C,01182,18,126.90,126.90"]),
-                          "OPPSCAP_Test.csv")
+    frame = parse_oppscap(
+        cms.oppscap(["93990,TC,A,1112,17,92.19,92.20", "0633T,TC,C,01182,18,126.90,126.90"]), "OPPSCAP_Test.csv"
+    )
     first = frame.row(0, named=True)
     assert frame.height == 2
     assert (first["mac"], first["locality"]) == ("01112", "17")

@@ -30,12 +30,22 @@ def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataF
     rows = rows.with_columns(
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
-        **{c: pl.lit(to_decimal(rows, c, *GPCI_DECIMAL, file))
-           for c in ("work_gpci_with_floor", "work_gpci_without_floor", "pe_gpci", "mp_gpci")},
+        **{
+            c: pl.lit(to_decimal(rows, c, *GPCI_DECIMAL, file))
+            for c in ("work_gpci_with_floor", "work_gpci_without_floor", "pe_gpci", "mp_gpci")
+        },
     )
     require_unique(rows, ["mac", "locality"], file)
     chosen = "work_gpci_with_floor" if work_gpci_floor else "work_gpci_without_floor"
     return rows.with_columns(work_gpci=pl.col(chosen)).select(
-        LINE, "mac", "state", "locality", "locality_name", "work_gpci", "work_gpci_with_floor",
-        "work_gpci_without_floor", "pe_gpci", "mp_gpci",
+        LINE,
+        "mac",
+        "state",
+        "locality",
+        "locality_name",
+        "work_gpci",
+        "work_gpci_with_floor",
+        "work_gpci_without_floor",
+        "pe_gpci",
+        "mp_gpci",
     )

@@ -21,7 +21,8 @@ def read_grid(data: bytes, file: str) -> pl.DataFrame:
     if not text.strip():
         raise CmsFileError(file, "the file is empty")
     # CMS lines differ in width and Polars sizes a header-less CSV by its first line, so a header line of
-    # generated names, as wide as the line with the most commas, comes first; empty columns past the last used one are dropped.
+    # generated names, as wide as the line with the most commas, comes first; empty columns past the last
+    # used one are dropped.
     width = max(line.count(",") for line in text.splitlines()) + 1
     names = ",".join(f"c{i}" for i in range(width))
     grid = pl.read_csv(io.StringIO(f"{names}\n{text}"), infer_schema=False)

@@ -88,8 +88,8 @@ def parse_pprrvu(data: bytes, file: str) -> Pprrvu:
     """Parse a PPRRVU CSV of any year's layout into one typed row per HCPCS + modifier."""
     grid = read_grid(data, file)
     header_at = _header_index(grid, file)
-    released_on = _released_on(grid.head(header_at), file)
-    labels = _stacked_labels(grid, header_at, file)
+    released_on = _released_on(grid.head(header_at))
+    labels = _stacked_labels(grid, header_at)
     columns = _match_layout(labels, file)
 
     body = grid.slice(header_at + 1).filter(~blank_row(grid))
@@ -115,7 +115,9 @@ def parse_pprrvu(data: bytes, file: str) -> Pprrvu:
 
     factors = rows["conversion_factor_usd"].drop_nulls().unique()
     if factors.len() != 1:
-        raise CmsFileError(file, f"expected one conversion factor, found {sorted(factors.to_list())}", column="CONV FACTOR")
+        raise CmsFileError(
+            file, f"expected one conversion factor, found {sorted(factors.to_list())}", column="CONV FACTOR"
+        )
     return Pprrvu(rows=rows, released_on=released_on, conversion_factor_usd=factors[0], cf_variant=cf_variant_of(file))
 
 
@@ -126,7 +128,7 @@ def _header_index(grid: pl.DataFrame, file: str) -> int:
     return int(hits["_i"][0])
 
 
-def _released_on(preamble: pl.DataFrame, file: str) -> date | None:
+def _released_on(preamble: pl.DataFrame) -> date | None:
     for row in preamble.drop(LINE).iter_rows():
         for cell in row:
             match = RELEASED.search(cell or "")
@@ -135,7 +137,7 @@ def _released_on(preamble: pl.DataFrame, file: str) -> date | None:
     return None
 
 
-def _stacked_labels(grid: pl.DataFrame, header_at: int, file: str) -> list[str]:
+def _stacked_labels(grid: pl.DataFrame, header_at: int) -> list[str]:
     """Join each column's label words from the header block: the lines after the RELEASED line up to HCPCS."""
     start = header_at
     while start > 0 and not _is_preamble(grid.row(start - 1)):

@@ -124,8 +124,10 @@ def validate(schema: type[dy.Schema], frame: pl.DataFrame, file: str) -> pl.Data
         value = f" (value {row[column]!r})" if column in row else ""
         total = sum(failures.counts().values())
         raise CmsFileError(
-            file, f"fails the {check or rule} rule{value}; {total} rule failures in all: {failures.counts()}",
-            line=row.get(LINE), column=column,
+            file,
+            f"fails the {check or rule} rule{value}; {total} rule failures in all: {failures.counts()}",
+            line=row.get(LINE),
+            column=column,
         )
     return good.drop(LINE)
 

@@ -12,9 +12,7 @@ from transforms.grid import LINE, blank_row
 Labels = tuple[tuple[str, str], ...]  # (regex on the header cell, column name)
 
 
-def find_header(
-    grid: pl.DataFrame, labels: Labels, file: str, optional: Labels = ()
-) -> tuple[int, dict[str, str]]:
+def find_header(grid: pl.DataFrame, labels: Labels, file: str, optional: Labels = ()) -> tuple[int, dict[str, str]]:
     """The first line whose cells match every label (and any optional ones); its index and column -> name."""
     for i, row in enumerate(grid.drop(LINE).iter_rows()):
         mapping = _match(row, labels)
