@@ -34,19 +34,68 @@ def is_url(source: str) -> bool:
     return urlparse(source).scheme in ("http", "https")
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_REDIRECTS = 5
+
+
+class DownloadError(RuntimeError):
+    """A download that cannot give the release's archive; `transient` ones are worth another try."""
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """Timeouts, dropped connections, 5xx/429 and cut-short bodies; not 404s, wrong content or hosts."""
+    if isinstance(error, DownloadError):
+        return error.transient
+    if isinstance(error, httpx.HTTPStatusError):
+        return error.response.status_code >= 500 or error.response.status_code == 429
+    return isinstance(error, httpx.TransportError)
+
+
 def download(url: str, into: Path, timeout_seconds: float) -> Path:
-    """Stream a URL into a temporary file in `into`; fail on an HTTP error. The caller owns the file."""
+    """Stream a URL's zip into a temporary file in `into`; the caller owns the file. Nothing is left on failure.
+
+    Redirects are followed only on the same host; the body must be as long as announced and be a zip.
+    """
     into.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=into)
     try:
-        with os.fdopen(fd, "wb") as out, httpx.stream("GET", url, timeout=timeout_seconds, follow_redirects=True) as r:
-            r.raise_for_status()
-            for chunk in r.iter_bytes(1 << 20):
-                out.write(chunk)
+        with os.fdopen(fd, "wb") as out, httpx.Client(timeout=timeout_seconds) as client:
+            _fetch(client, url, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def _fetch(client: httpx.Client, url: str, out) -> None:
+    host = urlparse(url).hostname
+    for _ in range(MAX_REDIRECTS + 1):
+        with client.stream("GET", url) as response:
+            if response.is_redirect:
+                target = str(response.next_request.url) if response.next_request else ""
+                if urlparse(target).hostname != host:
+                    raise DownloadError(f"{url} redirects to another host ({target}); not followed")
+                url = target
+                continue
+            response.raise_for_status()
+            received = 0
+            for chunk in response.iter_bytes(1 << 20):
+                if received == 0 and not chunk.startswith(ZIP_MAGIC):
+                    kind = response.headers.get("content-type", "unknown type")
+                    raise DownloadError(f"{url} did not serve a zip (content type {kind}, starts {chunk[:15]!r})")
+                out.write(chunk)
+                received += len(chunk)
+            announced = response.headers.get("content-length")
+            if announced is not None and received != int(announced):
+                raise DownloadError(f"{url}: got {received:,} of {int(announced):,} bytes", transient=True)
+            if received == 0:
+                raise DownloadError(f"{url} served an empty body")
+            return
+    raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
 def file_name_of(url: str) -> str:
@@ -65,15 +114,32 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def keep_file(lake: Path, release: str, file: Path, name: str, origin: str, move: bool = False) -> RawArchive:
-    """Keep one archive file in the raw area (moved if it is a download, else copied); idempotent."""
+class ChecksumMismatch(ValueError):
+    """The archive is not the one the catalog recorded."""
+
+
+def keep_file(
+    lake: Path, release: str, file: Path, name: str, origin: str, move: bool = False, expected_sha256: str = ""
+) -> RawArchive:
+    """Keep one archive file in the raw area (moved if it is a download, else copied); idempotent.
+
+    With `expected_sha256` (the catalog's), a different archive is refused and nothing is kept.
+    """
     sha = sha256_of(file)
+    if expected_sha256 and sha != expected_sha256:
+        if move:
+            file.unlink(missing_ok=True)
+        raise ChecksumMismatch(
+            f"{origin}: sha256 {sha} differs from the catalog's {expected_sha256} for {release}; nothing kept"
+        )
     target = lake / "raw" / release / sha
     if not target.exists():
         _publish_dir(target, lambda tmp: (shutil.move if move else shutil.copy2)(file, tmp / name), origin, sha)
     elif move:
         file.unlink(missing_ok=True)
-    return RawArchive(release, origin, target / name, sha, (target / name).stat().st_size)
+    # the same bytes seen before, maybe under another name: the copy kept first is the one used
+    (kept,) = [p for p in target.iterdir() if p.name != "source.json"]
+    return RawArchive(release, origin, kept, sha, kept.stat().st_size)
 
 
 def keep_folder(lake: Path, release: str, folder: Path) -> RawArchive:

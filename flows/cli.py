@@ -33,6 +33,7 @@ def refresh(
         typer.Option(help="A URL, a release zip or a folder of its files; default: the catalog's CMS URL."),
     ] = None,
     lake: LakeOption = Path("lake"),
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another refresh of the lake to finish.")] = 0,
 ) -> None:
     """Download (or take) a release, compute its fees and rankings, and publish it in the lake."""
     _offline_prefect()
@@ -43,7 +44,7 @@ def refresh(
 
     started = time.perf_counter()
     try:
-        published = refresh_flow(release=release, source=source, lake=str(lake))
+        published = refresh_flow(release=release, source=source, lake=str(lake), wait_seconds=wait)
     except httpx.HTTPError as error:
         console.print(f"[bold red]refresh failed:[/] could not download {error.request.url}: {error}")
         raise typer.Exit(1) from None

@@ -16,6 +16,7 @@ from flows import compute as sql
 from flows import lake as lake_files
 from flows import settings
 from flows.extract import Extracted, classify, read_members
+from flows.lock import lake_lock
 from transforms.release import ParsedRelease, parse_release, release_row, validate_release
 
 DOWNLOAD = settings.defaults()["download"]
@@ -30,20 +31,30 @@ class Published:
     raw_path: Path
 
 
-@task(retries=DOWNLOAD["retries"], retry_delay_seconds=DOWNLOAD["retry_delay_seconds"], cache_policy=NO_CACHE)
-def download(url: str, lake: Path, release: str) -> raw.RawArchive:
+def _transient(_task, _task_run, state) -> bool:
+    """Retry only what another try can mend (timeouts, resets, 5xx, short bodies)."""
+    return raw.is_transient(state.result(raise_on_failure=False))
+
+
+@task(
+    retries=DOWNLOAD["retries"],
+    retry_delay_seconds=DOWNLOAD["retry_delay_seconds"],
+    retry_condition_fn=_transient,
+    cache_policy=NO_CACHE,
+)
+def download(url: str, lake: Path, release: str, expected_sha256: str = "") -> raw.RawArchive:
     """The network step, and the only one retried."""
     part = raw.download(url, lake / "raw" / release, DOWNLOAD["timeout_seconds"])
-    return raw.keep_file(lake, release, part, raw.file_name_of(url), url, move=True)
+    return raw.keep_file(lake, release, part, raw.file_name_of(url), url, move=True, expected_sha256=expected_sha256)
 
 
 @task(cache_policy=NO_CACHE)
-def keep_local(source: Path, lake: Path, release: str) -> raw.RawArchive:
+def keep_local(source: Path, lake: Path, release: str, expected_sha256: str = "") -> raw.RawArchive:
     if source.is_dir():
         return raw.keep_folder(lake, release, source)
     if not source.is_file():
         raise FileNotFoundError(f"{source}: no such zip or folder")
-    return raw.keep_file(lake, release, source, source.name, str(source.resolve()))
+    return raw.keep_file(lake, release, source, source.name, str(source.resolve()), expected_sha256=expected_sha256)
 
 
 @task(cache_policy=NO_CACHE)
@@ -88,21 +99,22 @@ def publish(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str)
 
 
 @flow(name="refresh", log_prints=True)
-def refresh(release: str, source: str | None = None, lake: str = "lake") -> Published:
-    """Acquire, extract, transform, validate, compute and publish one release."""
+def refresh(release: str, source: str | None = None, lake: str = "lake", wait_seconds: float = 0) -> Published:
+    """Acquire, extract, transform, validate, compute and publish one release, holding the lake's lock."""
     entry = settings.release(release)
     lake_dir = Path(lake)
     origin = source or entry.zip_url
-    if raw.is_url(origin):
-        archive = download(origin, lake_dir, entry.label)
-    else:
-        archive = keep_local(Path(origin), lake_dir, entry.label)
-    found = extract(archive)
-    parsed = transform(found, entry.work_gpci_floor)
-    tables = validate(parsed)
-    releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
-    con = compute(tables, releases)
-    rows = publish(con, lake_dir, entry.year, entry.label)
+    with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
+        if raw.is_url(origin):
+            archive = download(origin, lake_dir, entry.label, entry.sha256)
+        else:
+            archive = keep_local(Path(origin), lake_dir, entry.label, entry.sha256)
+        found = extract(archive)
+        parsed = transform(found, entry.work_gpci_floor)
+        tables = validate(parsed)
+        releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
+        con = compute(tables, releases)
+        rows = publish(con, lake_dir, entry.year, entry.label)
     create_markdown_artifact(
         key=f"refresh-{entry.label.lower()}",
         markdown=summary(entry.label, rows, found.missing),
