@@ -51,10 +51,13 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
         lap("compute")
         compute.audit(con)
         lap("audit")
-        staging = lake.stage(con, lake_dir, entry.year, release)
-        lap("write parquet (staging)")
-        lake.publish(staging, lake_dir, entry.year, release)
-        lap("publish (swap + views)")
+        version = lake.new_version()
+        tables = lake.stage(con, lake_dir, release, version)
+        lap("write parquet (new version)")
+        manifest = {"release": release, "year": entry.year, "version": version, "tables": tables}
+        lake.commit(lake_dir, manifest)
+        lake.reconcile(lake_dir)
+        lap("commit manifest, links, views")
     return laps
 
 

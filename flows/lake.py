@@ -1,77 +1,181 @@
-"""The Parquet lake: `<lake>/<table>/year=YYYY/release=<LABEL>/part-0.parquet`, and pfs.duckdb views over it.
+"""The Parquet lake, published atomically through a manifest per release.
 
-A run writes every table of a release into `<lake>/.staging/<run>/`, and only when all are written swaps
-each release folder into place; `year` and `release` live in the path, not inside the files.
+    <lake>/.versions/<RELEASE>/<version>/<table>/part-0.parquet   immutable once written
+    <lake>/_manifests/<RELEASE>.json                              the release's current version: the commit
+    <lake>/<table>/year=YYYY/release=<RELEASE>                    link to the current version's folder
+    <lake>/pfs.duckdb                                             views over the files the manifests name
+
+A run writes every table of a release into a new version folder, then commits by replacing the
+release's manifest in one rename. The links and pfs.duckdb are rebuilt from the manifests after each
+commit and at the start of every run (so a killed run is completed or undone by the next one); the
+previous version is kept until the one after it is committed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-# The lake's tables; each is already in key order in DuckDB (flows/compute.py), and written as it is.
 TABLES: tuple[str, ...] = (
-    "releases",
-    "rvu",
-    "gpci",
-    "localities",
-    "anesthesia_cf",
-    "opps_cap",
-    "fee_national",
-    "fee_locality",
-    "category_ranking",
-    "code_profile",
-)
+    "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
+    "fee_national", "fee_locality", "category_ranking", "code_profile",
+)  # fmt: skip
 DB_FILE = "pfs.duckdb"
+VERSIONS = ".versions"
+MANIFESTS = "_manifests"
+INCOMPLETE = ".incomplete"
 
 
-def partition(table: str, year: int, release: str) -> Path:
-    return Path(table) / f"year={year}" / f"release={release}"
+def new_version() -> str:
+    """A sortable, unique version name: UTC time and a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
-def stage(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str) -> Path:
-    """Write every table of the release into a fresh staging folder; returns it."""
-    staging = lake / ".staging" / uuid.uuid4().hex
+def stage(con: duckdb.DuckDBPyConnection, lake: Path, release: str, version: str) -> dict[str, dict]:
+    """Write every table (already in key order in DuckDB) into the new version's folder; rows and sha256 per file."""
+    folder = lake / VERSIONS / release / (version + INCOMPLETE)
+    tables = {}
     for table in TABLES:
-        folder = staging / partition(table, year, release)
-        folder.mkdir(parents=True)
-        con.execute(f"COPY {table} TO '{folder / 'part-0.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
-    return staging
+        (folder / table).mkdir(parents=True)
+        path = folder / table / "part-0.parquet"
+        rows = con.execute(f"COPY {table} TO '{path}' (FORMAT parquet, COMPRESSION zstd)").fetchone()[0]
+        tables[table] = {"file": f"{table}/part-0.parquet", "rows": rows, "sha256": _sha256(path)}
+    folder.rename(lake / VERSIONS / release / version)
+    return tables
 
 
-def publish(staging: Path, lake: Path, year: int, release: str) -> None:
-    """Swap each staged release folder into place (the old one is set aside until all are in), then views."""
-    trash = lake / ".trash" / staging.name
-    for table in TABLES:
-        target = lake / partition(table, year, release)
-        if target.exists():
-            (trash / table).mkdir(parents=True, exist_ok=True)
-            target.rename(trash / table / target.name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (staging / partition(table, year, release)).rename(target)
-    shutil.rmtree(trash, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    write_views(lake)
+def commit(lake: Path, manifest: dict) -> None:
+    """The one step that publishes: the release's manifest replaced by a rename."""
+    folder = lake / MANIFESTS
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{manifest['release']}.{uuid.uuid4().hex}.json"
+    with tmp.open("w") as out:
+        json.dump(manifest, out, indent=2, sort_keys=True)
+        out.write("\n")
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(folder / f"{manifest['release']}.json")
 
 
-def write_views(lake: Path) -> None:
-    """Recreate pfs.duckdb with one view per table over all releases; replaced in one rename."""
+def manifests(lake: Path) -> dict[str, dict]:
+    """Every committed manifest, by release."""
+    folder = lake / MANIFESTS
+    if not folder.exists():
+        return {}
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json")) if not p.name.startswith(".")}
+
+
+def version_dir(lake: Path, release: str, version: str) -> Path:
+    return lake / VERSIONS / release / version
+
+
+def reconcile(lake: Path) -> None:
+    """Make the links, pfs.duckdb and the version folders agree with the manifests; drop what none needs."""
+    committed = manifests(lake)
+    for release, manifest in committed.items():
+        for table in TABLES:
+            _link(lake, table, manifest["year"], release, manifest["version"])
+    write_views(lake, committed)
+    _collect_garbage(lake, committed)
+
+
+def _link(lake: Path, table: str, year: int, release: str, version: str) -> None:
+    """Point `<table>/year=Y/release=R` at the version's table folder, replacing any old link in one rename."""
+    link = lake / table / f"year={year}" / f"release={release}"
+    target = os.path.relpath(version_dir(lake, release, version) / table, link.parent)
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = lake / VERSIONS / f".link-{uuid.uuid4().hex}"
+    os.symlink(os.path.relpath(version_dir(lake, release, version) / table, link.parent), tmp)
+    tmp.replace(link)
+
+
+def write_views(lake: Path, committed: dict[str, dict]) -> None:
+    """Recreate pfs.duckdb with one view per table over the files the manifests name; replaced in one rename.
+
+    Left as it is when its views already say the same, so a run that publishes nothing changes nothing.
+    """
     lake = lake.resolve()
+    views = [_view_sql(lake, table, committed) for table in TABLES] if committed else []
     tmp = lake / f".{DB_FILE}.{uuid.uuid4().hex}"
     con = duckdb.connect(str(tmp))
     try:
-        for table in TABLES:
-            if not any((lake / table).glob("year=*/release=*/*.parquet")):
-                continue
-            glob = lake / table / "*" / "*" / "*.parquet"
-            con.execute(
-                f"CREATE VIEW {table} AS SELECT release, year, * EXCLUDE (release, year) "
-                f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true, "
-                "hive_types = {'year': INTEGER, 'release': VARCHAR})"
-            )
+        for sql in views:
+            con.execute(sql)
+        unchanged = _views_of(con) == _views_of_file(lake / DB_FILE)
     finally:
         con.close()
-    tmp.rename(lake / DB_FILE)
+    if unchanged:
+        tmp.unlink()
+    else:
+        tmp.rename(lake / DB_FILE)
+
+
+def _view_sql(lake: Path, table: str, committed: dict[str, dict]) -> str:
+    parts = [
+        f"SELECT '{release}' AS release, CAST({m['year']} AS INTEGER) AS \"year\", * "
+        f"FROM read_parquet('{version_dir(lake, release, m['version']) / m['tables'][table]['file']}')"
+        for release, m in committed.items()
+    ]
+    return f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(parts) + ";"
+
+
+def _views_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each view's SQL as DuckDB normalises it."""
+    return dict(con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall())
+
+
+def _views_of_file(db: Path) -> dict[str, str] | None:
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return _views_of(con)
+    finally:
+        con.close()
+
+
+def _collect_garbage(lake: Path, committed: dict[str, dict]) -> None:
+    """Delete unfinished versions, and versions older than the current one's predecessor."""
+    root = lake / VERSIONS
+    if not root.exists():
+        return
+    for leftover in root.glob(".link-*"):
+        leftover.unlink(missing_ok=True)
+    for release_dir in (p for p in root.iterdir() if p.is_dir()):
+        manifest = committed.get(release_dir.name, {})
+        keep = {manifest.get("version"), manifest.get("previous_version")}
+        for version in release_dir.iterdir():
+            if version.name not in keep:
+                shutil.rmtree(version, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def publish(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, source: dict, run_id: str) -> dict:
+    """Stage every table as a new version, commit its manifest, and bring links and views up to date."""
+    version = new_version()
+    tables = stage(con, lake, release, version)
+    manifest = {
+        "release": release,
+        "year": year,
+        "version": version,
+        "previous_version": manifests(lake).get(release, {}).get("version"),
+        "run_id": run_id,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": source,
+        "tables": tables,
+    }
+    commit(lake, manifest)
+    reconcile(lake)
+    return manifest

@@ -10,6 +10,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
 from flows import acquire as raw
 from flows import compute as sql
@@ -91,11 +92,19 @@ def compute(tables: dict[str, pl.DataFrame], releases: pl.DataFrame) -> duckdb.D
 
 
 @task(cache_policy=NO_CACHE)
-def publish(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str) -> dict[str, int]:
-    staging = lake_files.stage(con, lake, year, release)
-    rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in lake_files.TABLES}
-    lake_files.publish(staging, lake, year, release)
-    return rows
+def recover(lake: Path) -> None:
+    """Finish or undo what a killed run left: links and views follow the committed manifests."""
+    lake_files.reconcile(lake)
+
+
+@task(cache_policy=NO_CACHE)
+def publish(
+    con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, archive: raw.RawArchive
+) -> dict[str, int]:
+    source = {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes}
+    run_id = str(flow_run.id) if flow_run.id else ""
+    manifest = lake_files.publish(con, lake, year, release, source, run_id)
+    return {table: entry["rows"] for table, entry in manifest["tables"].items()}
 
 
 @flow(name="refresh", log_prints=True)
@@ -105,6 +114,7 @@ def refresh(release: str, source: str | None = None, lake: str = "lake", wait_se
     lake_dir = Path(lake)
     origin = source or entry.zip_url
     with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
+        recover(lake_dir)
         if raw.is_url(origin):
             archive = download(origin, lake_dir, entry.label, entry.sha256)
         else:
@@ -114,7 +124,7 @@ def refresh(release: str, source: str | None = None, lake: str = "lake", wait_se
         tables = validate(parsed)
         releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
         con = compute(tables, releases)
-        rows = publish(con, lake_dir, entry.year, entry.label)
+        rows = publish(con, lake_dir, entry.year, entry.label, archive)
     create_markdown_artifact(
         key=f"refresh-{entry.label.lower()}",
         markdown=summary(entry.label, rows, found.missing),

@@ -4,7 +4,6 @@ leaves no partial file in the raw area, and leaves the published lake byte-ident
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from flows import acquire, settings
 from flows import refresh as refresh_module
 from tests import cms_format as cms
 from tests.faultserver import FaultServer
+from tests.lakefiles import everything, published
 
 RELEASE = "RVU25B"
 
@@ -26,14 +26,6 @@ def _release_zip() -> bytes:
         archive.writestr("PPRRVU2025_Apr.csv", cms.pprrvu([cms.pprrvu_row("97140")]))
         archive.writestr("GPCI2025.csv", cms.gpci(["10112,AL,0,ALABAMA,1,0.869,0.575"]))
     return buffer.getvalue()
-
-
-def _digests(lake: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(lake.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +48,10 @@ def lake(tmp_path_factory, server: FaultServer, prefect) -> Iterator[Path]:
 
 
 def _fails(lake: Path, url: str, match: str, error=Exception) -> None:
-    before = _digests(lake)
+    before = everything(lake)
     with pytest.raises(error, match=match):
         refresh_module.refresh(release=RELEASE, source=url, lake=str(lake))
-    assert _digests(lake) == before, "the lake (raw area included) changed"
+    assert everything(lake) == before, "the lake (raw area included) changed"
     assert not list((lake / "raw").rglob("*.part")), "a partial download was left behind"
 
 
@@ -89,10 +81,10 @@ def test_timeout_is_retried_then_reported(lake, server):
 
 def test_transient_503_is_retried_until_it_succeeds(lake, server):
     server.hits.clear()
-    before = _digests(lake)
+    before = published(lake)
     refresh_module.refresh(release=RELEASE, source=f"{server.url}/flaky-503.zip", lake=str(lake))
     assert server.hits["/flaky-503.zip"] == 3
-    after = _digests(lake)
+    after = published(lake)
     fee = "fee_locality/year=2025/release=RVU25B/part-0.parquet"
     assert after[fee] == before[fee]  # the same archive published again
     assert (
@@ -110,7 +102,7 @@ def test_same_host_redirect_is_followed(lake, server):
 def test_archive_differing_from_the_catalog_sha256_is_refused(lake, server, monkeypatch):
     entry = dataclasses.replace(settings.release(RELEASE), zip_url=f"{server.url}/ok.zip", sha256="0" * 64)
     monkeypatch.setattr(settings, "release", lambda label: entry)
-    before = _digests(lake)
+    before = everything(lake)
     with pytest.raises(acquire.ChecksumMismatch, match="differs from the catalog's"):
         refresh_module.refresh(release=RELEASE, lake=str(lake))
-    assert _digests(lake) == before
+    assert everything(lake) == before
