@@ -40,7 +40,7 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
         clock = time.perf_counter()
         archive = acquire.keep_file(lake_dir, release, zip_path, zip_path.name, str(zip_path))
         lap("acquire (keep raw)")
-        found = classify(read_members(archive.path, 2_000_000_000), settings.defaults()["files"], "non_qp")
+        found = classify(read_members(archive.path, 2_000_000_000, 200), settings.defaults()["files"], "non_qp")
         lap("extract")
         parsed = parse_release(found.files, entry.work_gpci_floor)
         lap("transform")

@@ -60,13 +60,17 @@ def keep_local(source: Path, lake: Path, release: str, expected_sha256: str = ""
 
 @task(cache_policy=NO_CACHE)
 def extract(archive: raw.RawArchive) -> Extracted:
+    limits = settings.defaults()["archive"]
     found = classify(
-        read_members(archive.path, DOWNLOAD["max_unpacked_bytes"]),
+        read_members(archive.path, limits["max_unpacked_bytes"], limits["max_ratio"]),
         settings.defaults()["files"],
         settings.defaults()["pprrvu"]["preferred_variant"],
+        settings.defaults()["companions"],
     )
     logger = get_run_logger()
     logger.info("files: %s", ", ".join(f"{k}={name}" for k, (name, _) in found.files.items()))
+    if found.unexpected:
+        logger.warning("%s holds files pfs does not know, ignored: %s", archive.release, ", ".join(found.unexpected))
     if found.missing:
         logger.warning(
             "%s lacks %s: their tables stay empty for this release", archive.release, ", ".join(found.missing)

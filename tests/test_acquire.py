@@ -55,13 +55,13 @@ def test_cms_zip_names_with_slashes_become_file_names():
 def test_zip_member_escaping_the_archive_is_refused(tmp_path: Path):
     bad = _zip(tmp_path / "bad.zip", {"../../etc/PPRRVU2025_Oct.csv": b"x"})
     with pytest.raises(ValueError, match="outside the archive"):
-        read_members(bad, 10_000)
+        read_members(bad, 10_000, 200)
 
 
 def test_zip_unpacking_past_the_limit_is_refused(tmp_path: Path):
     big = _zip(tmp_path / "big.zip", {"PPRRVU2025_Oct.csv": b"0" * 50_000})
     with pytest.raises(ValueError, match="over the 10,000 limit"):
-        read_members(big, 10_000)
+        read_members(big, 10_000, 200)
 
 
 def test_classify_prefers_the_non_qp_pprrvu_and_reports_absent_kinds():
@@ -71,3 +71,4 @@ def test_classify_prefers_the_non_qp_pprrvu_and_reports_absent_kinds():
     assert found.files["pprrvu"][0] == "PPRRVU2026_Jul_nonQPP.csv"
     assert found.missing == ["gpci"]
     assert set(found.ignored) == {"PPRRVU2026_Jul_QPP.csv", "RVU26C.pdf"}
+    assert found.unexpected == ["PPRRVU2026_Jul_QPP.csv", "RVU26C.pdf"]  # no companions pattern given

@@ -17,7 +17,7 @@ def read_grid(data: bytes, file: str) -> pl.DataFrame:
 
     CMS files are Latin-1 with CRLF line ends; a DOS end-of-file byte line (RVU22A) is not a row.
     """
-    text = data.decode("latin-1")
+    text = _decode(data, file)
     if not text.strip():
         raise CmsFileError(file, "the file is empty")
     # CMS lines differ in width and Polars sizes a header-less CSV by its first line, so a header line of
@@ -33,6 +33,20 @@ def read_grid(data: bytes, file: str) -> pl.DataFrame:
     first = pl.col("c0")
     others_empty = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns[2:])
     return grid.filter(~((first == DOS_EOF) & others_empty))
+
+
+def _decode(data: bytes, file: str) -> str:
+    """CMS promises no encoding and writes Latin-1; a UTF-8 BOM says UTF-8; NUL bytes say neither (UTF-16?)."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise CmsFileError(file, "NUL bytes: not a Latin-1 or UTF-8 text file (UTF-16?)", line=line)
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start + 3].count(b"\n") + 1
+            raise CmsFileError(file, f"starts as UTF-8 but is not ({error.reason})", line=line) from None
+    return data.decode("latin-1")
 
 
 def blank_row(grid: pl.DataFrame) -> pl.Expr:
