@@ -3,6 +3,7 @@
     uv run python bench/refresh.py [--zip ../shared/data/cms/archives/rvu25d.zip] [--release RVU25D]
 
 Targets (issue 2): pipeline work <= 1.5 s, `pfs refresh` end to end <= 8 s, peak RSS <= 1 GB.
+The end-to-end runs use Prefect's ephemeral server unless PREFECT_API_URL names a running one.
 """
 
 from __future__ import annotations
