@@ -195,3 +195,16 @@ def test_raw_archive_is_kept_with_its_digest_and_origin(lake: Path, mirror: str)
     assert record["origin"] == f"{mirror}/rvu25d.zip" and record["sha256"] == kept.name
     (folder,) = (lake / "raw" / "RVU26C").iterdir()
     assert (folder / "PPRRVU2026_Jul_nonQPP.csv").exists()
+
+
+def test_refreshing_a_real_release_again_gives_byte_identical_parquet(lake: Path, mirror: str):
+    """Run last in this module: it publishes a new version of RVU25D (same archive, same bytes)."""
+    from flows.lake import manifests
+    from flows.refresh import refresh
+
+    before = manifests(lake)["RVU25D"]
+    refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))
+    after = manifests(lake)["RVU25D"]
+    assert after["version"] != before["version"]
+    assert {t: e["sha256"] for t, e in after["tables"].items()} == {t: e["sha256"] for t, e in before["tables"].items()}
+    assert after["tables"]["fee_locality"]["rows"] == 2_080_810

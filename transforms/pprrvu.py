@@ -116,7 +116,9 @@ def parse_pprrvu(data: bytes, file: str) -> Pprrvu:
     factors = rows["conversion_factor_usd"].drop_nulls().unique()
     if factors.len() != 1:
         raise CmsFileError(
-            file, f"expected one conversion factor, found {', '.join(sorted(map(str, factors.to_list())))}", column="CONV FACTOR"
+            file,
+            f"expected one conversion factor, found {', '.join(sorted(map(str, factors.to_list())))}",
+            column="conversion_factor_usd",
         )
     return Pprrvu(rows=rows, released_on=released_on, conversion_factor_usd=factors[0], cf_variant=cf_variant_of(file))
 
