@@ -156,6 +156,14 @@ def keep_folder(lake: Path, release: str, folder: Path) -> RawArchive:
     return RawArchive(release, str(folder.resolve()), target, sha, size)
 
 
+def sweep_partials(lake: Path) -> list[Path]:
+    """Delete what a killed run left half-received in the raw area (never a kept archive); returns it."""
+    partials = [*(lake / "raw").glob("*/.download-*.part"), *(lake / "raw").glob("*/.incoming-*")]
+    for path in partials:
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    return partials
+
+
 def _publish_dir(target: Path, fill, origin: str, sha: str) -> None:
     """Fill a temporary folder beside `target`, then rename it into place: nothing half-kept."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""`pfs code`: a code's page, read from the lake's code_profile and category_ranking tables."""
+"""`pfs code`: a code's page, read from the lake's code_profile view."""
 
 from __future__ import annotations
 

@@ -90,15 +90,21 @@ def validate(parsed: ParsedRelease) -> dict[str, pl.DataFrame]:
 
 @task(cache_policy=NO_CACHE)
 def compute(tables: dict[str, pl.DataFrame], releases: pl.DataFrame) -> duckdb.DuckDBPyConnection:
-    con = sql.compute(tables | {"releases": releases})
+    return sql.compute(tables | {"releases": releases})
+
+
+@task(cache_policy=NO_CACHE)
+def audit(con: duckdb.DuckDBPyConnection) -> None:
+    """The sql/audits queries: any row they return stops the run before anything is published."""
     sql.audit(con)
-    return con
 
 
 @task(cache_policy=NO_CACHE)
 def recover(lake: Path) -> None:
     """Finish or undo what a killed run left: links and views follow the committed manifests."""
     lake_files.reconcile(lake)
+    for partial in raw.sweep_partials(lake):
+        get_run_logger().warning("removed %s, left half-received by a run that did not finish", partial)
 
 
 @task(cache_policy=NO_CACHE)
@@ -111,7 +117,7 @@ def publish(
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
 
 
-@flow(name="refresh", log_prints=True)
+@flow(name="refresh")
 def refresh(release: str, source: str | None = None, lake: str = "lake", wait_seconds: float = 0) -> Published:
     """Acquire, extract, transform, validate, compute and publish one release, holding the lake's lock."""
     entry = settings.release(release)
@@ -128,7 +134,9 @@ def refresh(release: str, source: str | None = None, lake: str = "lake", wait_se
         tables = validate(parsed)
         releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
         con = compute(tables, releases)
+        audit(con)
         rows = publish(con, lake_dir, entry.year, entry.label, archive)
+        con.close()
     create_markdown_artifact(
         key=f"refresh-{entry.label.lower()}",
         markdown=summary(entry.label, rows, found.missing),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.acquire import file_name_of, keep_file, keep_folder
+from flows.acquire import file_name_of, keep_file, keep_folder, sweep_partials
 from flows.extract import classify, read_members
 
 
@@ -72,3 +72,14 @@ def test_classify_prefers_the_non_qp_pprrvu_and_reports_absent_kinds():
     assert found.missing == ["gpci"]
     assert set(found.ignored) == {"PPRRVU2026_Jul_QPP.csv", "RVU26C.pdf"}
     assert found.unexpected == ["PPRRVU2026_Jul_QPP.csv", "RVU26C.pdf"]  # no companions pattern given
+
+
+def test_sweep_removes_half_received_files_and_keeps_kept_archives(tmp_path: Path):
+    lake = tmp_path / "lake"
+    kept = keep_file(lake, "RVU25D", _zip(tmp_path / "a.zip", {"PPRRVU2025_Oct.csv": b"one"}), "rvu25d.zip", "src")
+    part = lake / "raw" / "RVU25D" / ".download-x.part"
+    part.write_bytes(b"half")
+    incoming = lake / "raw" / "RVU25D" / ".incoming-y"
+    incoming.mkdir()
+    assert sorted(sweep_partials(lake)) == sorted([part, incoming])
+    assert not part.exists() and not incoming.exists() and kept.path.exists()

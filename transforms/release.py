@@ -20,7 +20,7 @@ from transforms.schemas import AnesSchema, GpciSchema, LoccoSchema, OppsCapSchem
 
 @dataclass(frozen=True)
 class Kind:
-    """A CMS file kind: the lake table it feeds, how it is parsed and the schema it must meet."""
+    """A CMS file kind: the input table it feeds (sql/ reads it by that name), its parser and its schema."""
 
     table: str
     parse: Callable[..., pl.DataFrame]
