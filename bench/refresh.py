@@ -47,7 +47,9 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
         lap("transform")
         tables = validate_release(parsed)
         lap("validate")
-        releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
+        releases = release_row(
+            parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
+        )
         con = compute.compute(tables | {"releases": releases})
         lap("compute")
         compute.audit(con)

@@ -23,10 +23,15 @@ from pathlib import Path
 
 import duckdb
 
+from flows import settings
+from flows.settings import SQL
+
 TABLES: tuple[str, ...] = (
     "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
     "fee_national", "fee_locality", "category_ranking", "code_profile",
 )  # fmt: skip
+# Views over all releases (sql/views), created after the tables' views, in this order.
+LAKE_VIEWS: tuple[str, ...] = ("release_validity", "change_pairs", "code_change", "gpci_change")
 DB_FILE = "pfs.duckdb"
 VERSIONS = ".versions"
 MANIFESTS = "_manifests"
@@ -105,6 +110,9 @@ def write_views(lake: Path, committed: dict[str, dict]) -> None:
     """
     lake = lake.resolve()
     views = [_view_sql(lake, table, committed) for table in TABLES] if committed else []
+    if committed:
+        views.append(_calendar_sql())
+        views += [f"CREATE VIEW {name} AS {(SQL / 'views' / f'{name}.sql').read_text()}" for name in LAKE_VIEWS]
     tmp = lake / f".{DB_FILE}.{uuid.uuid4().hex}"
     con = duckdb.connect(str(tmp))
     try:
@@ -126,6 +134,14 @@ def _view_sql(lake: Path, table: str, committed: dict[str, dict]) -> str:
         for release, m in committed.items()
     ]
     return f"CREATE VIEW {table} AS " + " UNION ALL BY NAME ".join(parts) + ";"
+
+
+def _calendar_sql() -> str:
+    """The CMS release calendar of config/releases.toml as a view, for effective dating."""
+    rows = ", ".join(
+        f"('{r.label}', {r.year}, DATE '{r.effective_from.isoformat()}')" for r in settings.catalog().values()
+    )
+    return f"CREATE VIEW release_calendar AS SELECT * FROM (VALUES {rows}) AS t(release, year, effective_from);"
 
 
 def _views_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

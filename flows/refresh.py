@@ -132,7 +132,9 @@ def refresh(release: str, source: str | None = None, lake: str = "lake", wait_se
         found = extract(archive)
         parsed = transform(found, entry.work_gpci_floor)
         tables = validate(parsed)
-        releases = release_row(parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor)
+        releases = release_row(
+            parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
+        )
         con = compute(tables, releases)
         audit(con)
         rows = publish(con, lake_dir, entry.year, entry.label, archive)

@@ -65,6 +65,16 @@ def lake(tmp_path_factory, cms: Path, mirror: str, prefect) -> Path:
 
 
 @pytest.fixture(scope="session")
+def db_real(lake: Path):
+    """The session lake of real releases, read-only, for modules whose own `db` is another lake."""
+    import duckdb
+
+    con = duckdb.connect(str(lake / "pfs.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
 def db(lake: Path):
     import duckdb
 

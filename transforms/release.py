@@ -91,11 +91,17 @@ RANKING_DEFINITION = (
 
 
 def release_row(
-    parsed: ParsedRelease, origin: str, archive_sha256: str, archive_bytes: int, work_gpci_floor: bool
+    parsed: ParsedRelease,
+    origin: str,
+    archive_sha256: str,
+    archive_bytes: int,
+    work_gpci_floor: bool,
+    effective_from: date,
 ) -> pl.DataFrame:
     """The release's one row of the `releases` table: where it came from and what it holds."""
     return pl.DataFrame(
         {
+            "effective_from": [effective_from],
             "released_on": [parsed.released_on],
             "conversion_factor_usd": pl.Series([parsed.conversion_factor_usd], dtype=pl.Decimal(7, 4)),
             "cf_variant": [parsed.cf_variant],
@@ -107,5 +113,5 @@ def release_row(
             "files_missing": pl.Series([parsed.missing], dtype=pl.List(pl.String)),
             "ranking_definition": [RANKING_DEFINITION],
         },
-        schema_overrides={"released_on": pl.Date, "archive_bytes": pl.Int64},
+        schema_overrides={"effective_from": pl.Date, "released_on": pl.Date, "archive_bytes": pl.Int64},
     )

@@ -1,0 +1,48 @@
+"""Reading the lake across releases: the release in force on a date, and what changed between two releases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from flows.settings import SQL
+
+
+def release_on(con: duckdb.DuckDBPyConnection, day: date) -> str:
+    """The release of the lake in force for a date of service; an error naming the one the lake lacks."""
+    row = con.execute(
+        "SELECT release FROM release_validity "
+        "WHERE valid_from <= $day AND coalesce(valid_to, DATE '9999-12-31') >= $day",
+        {"day": day},
+    ).fetchone()
+    if row:
+        return row[0]
+    calendar = con.execute(
+        "SELECT release FROM release_calendar WHERE effective_from <= $day "
+        "ORDER BY effective_from DESC, release DESC LIMIT 1",
+        {"day": day},
+    ).fetchone()
+    if calendar is None:
+        raise LookupError(f"no CMS release of the catalog prices dates of service on {day}")
+    raise LookupError(f"{calendar[0]} is in force on {day} but not in the lake: pfs refresh --release {calendar[0]}")
+
+
+def code_changes(con: duckdb.DuckDBPyConnection, from_release: str, to_release: str) -> pl.DataFrame:
+    """code_change between any two releases of the lake (the view holds consecutive ones only)."""
+    known = {r for (r,) in con.execute("SELECT release FROM releases").fetchall()}
+    absent = [r for r in (from_release, to_release) if r not in known]
+    if absent:
+        raise KeyError(f"not in the lake: {', '.join(absent)} (it has {', '.join(sorted(known))})")
+    body = (SQL / "views" / "code_change.sql").read_text()
+    query = f"WITH change_pairs AS (SELECT $from AS from_release, $to AS to_release) SELECT * FROM (\n{body}\n)"
+    return con.sql(query, params={"from": from_release, "to": to_release}).pl()
+
+
+def largest_changes(changes: pl.DataFrame, top: int) -> pl.DataFrame:
+    """Codes present on both sides, largest national non-facility fee change (in dollars) first."""
+    both = changes.filter(pl.col("change").is_in(["rvu_changed", "status_changed"]))
+    size = pl.col("fee_nonfacility_change_usd").cast(pl.Float64).abs()
+    return both.sort(size, pl.col("nonfacility_total_rvu_change").cast(pl.Float64).abs(), descending=True,
+                     nulls_last=True).head(top)  # fmt: skip
