@@ -28,40 +28,74 @@ def _offline_prefect() -> None:
 
 @app.command()
 def refresh(
-    release: ReleaseOption,
+    release: Annotated[str | None, typer.Option(help="One CMS release label, e.g. RVU25D.")] = None,
+    year: Annotated[int | None, typer.Option(help="Every release of the catalog for a year.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every release of the catalog.")] = False,
     source: Annotated[
         str | None,
-        typer.Option(help="A URL, a release zip or a folder of its files; default: the catalog's CMS URL."),
+        typer.Option(help="With --release: a URL, a release zip or a folder of its files; default: the catalog's URL."),
     ] = None,
+    mirror: Annotated[
+        str | None,
+        typer.Option(help="With --year/--all: a URL or folder holding <release>.zip (or a folder <release>/) each."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Reprocess releases whose archive the lake already holds.")] = False,
     lake: LakeOption = Path("lake"),
     wait: Annotated[float, typer.Option(help="Seconds to wait for another refresh of the lake to finish.")] = 0,
 ) -> None:
-    """Download (or take) a release, compute its fees and rankings, and publish it in the lake."""
+    """Bring releases into the lake: one (--release), a year's, all, or (no option) what CMS lists now.
+
+    A release whose archive is unchanged since it was published is not processed again.
+    """
+    if sum(x is not None and x is not False for x in (release, year, every)) > 1:
+        console.print("[red]give at most one of --release, --year, --all[/]")
+        raise typer.Exit(2)
+    if source and not release:
+        console.print("[red]--source goes with --release (use --mirror with --year/--all)[/]")
+        raise typer.Exit(2)
     _offline_prefect()
     import httpx
 
-    from flows.refresh import refresh as refresh_flow
-    from transforms.errors import CmsFileError
+    from flows import settings
+    from flows.refresh import refresh_releases
+    from transforms.pages import PageLayoutError
 
     started = time.perf_counter()
     try:
-        published = refresh_flow(release=release, source=source, lake=str(lake), wait_seconds=wait)
-    except httpx.HTTPError as error:
-        console.print(f"[bold red]refresh failed:[/] could not download {error.request.url}: {error}")
+        if release:
+            batch = [(release.upper(), source)]
+        elif year is not None or every:
+            batch = [(r.label, _mirrored(mirror, r.label)) for r in settings.selected(year)]
+        else:
+            from flows.discover import discover_releases
+
+            batch = [(found.label, found.zip_url) for found in reversed(discover_releases())]
+    except (PageLayoutError, httpx.HTTPError) as error:
+        console.print(f"[bold red]discovery failed:[/] {error}")
         raise typer.Exit(1) from None
-    except (CmsFileError, KeyError, FileNotFoundError, ValueError, RuntimeError) as error:
-        console.print(f"[bold red]refresh failed:[/] {error}")
-        raise typer.Exit(1) from None
-    table = Table(title=f"{published.release} published in {lake}")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, rows in published.rows.items():
-        table.add_row(name, f"{rows:,}")
+    if not batch:
+        console.print(f"[yellow]the catalog has no release for {year}[/]")
+        raise typer.Exit(1)
+    outcomes = refresh_releases(batch, lake=str(lake), wait_seconds=wait, force=force)
+    table = Table("release", "outcome", "detail", title=f"refresh of {lake}")
+    colour = {"published": "green", "unchanged": "cyan", "failed": "red"}
+    for outcome in outcomes:
+        table.add_row(outcome.release, f"[{colour[outcome.status]}]{outcome.status}[/]", outcome.detail)
     console.print(table)
-    if published.missing:
-        console.print(f"[yellow]absent from the release:[/] {', '.join(published.missing)} — their tables are empty")
-    console.print(f"raw archive kept at {published.raw_path}")
     console.print(f"done in {time.perf_counter() - started:.1f} s")
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _mirrored(mirror: str | None, label: str) -> str | None:
+    """Where a mirror keeps a release: `<mirror>/<label>.zip`, or a folder `<mirror>/<label>/`."""
+    if mirror is None:
+        return None
+    name = label.lower()
+    if mirror.startswith(("http://", "https://")):
+        return f"{mirror.rstrip('/')}/{name}.zip"
+    folder = Path(mirror)
+    return str(folder / name) if (folder / name).is_dir() else str(folder / f"{name}.zip")
 
 
 def _open_lake(lake: Path):
@@ -107,6 +141,30 @@ def code(
     table = Table(show_header=False, box=None)
     for label, value in render(profile):
         table.add_row(f"[bold]{label}[/]", value)
+    console.print(table)
+
+
+@app.command()
+def discover(
+    landing_page: Annotated[
+        str | None, typer.Option(help="The landing page; default: CMS's, from the catalog.")
+    ] = None,
+) -> None:
+    """List the releases CMS's pages offer, with their zip links, against the catalog (new, changed URL, …)."""
+    _offline_prefect()
+    import httpx
+
+    from flows.discover import discover_releases
+    from transforms.pages import PageLayoutError
+
+    try:
+        found = discover_releases(landing_page)
+    except (PageLayoutError, httpx.HTTPError) as error:
+        console.print(f"[bold red]discovery failed:[/] {error}")
+        raise typer.Exit(1) from None
+    table = Table("release", "status", "zip")
+    for item in found:
+        table.add_row(item.label, item.status, item.zip_url)
     console.print(table)
 
 

@@ -77,6 +77,12 @@ def manifests(lake: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json")) if not p.name.startswith(".")}
 
 
+def is_current(lake: Path, release: str, archive_sha256: str, pipeline: str) -> bool:
+    """The release is published from this very archive by this very pipeline: nothing to redo."""
+    manifest = manifests(lake).get(release)
+    return bool(manifest) and manifest["source"]["sha256"] == archive_sha256 and manifest.get("pipeline") == pipeline
+
+
 def version_dir(lake: Path, release: str, version: str) -> Path:
     return lake / VERSIONS / release / version
 
@@ -178,7 +184,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def publish(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, source: dict, run_id: str) -> dict:
+def publish(
+    con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, source: dict, run_id: str, pipeline: str
+) -> dict:
     """Stage every table as a new version, commit its manifest, and bring links and views up to date."""
     version = new_version()
     tables = stage(con, lake, release, version)
@@ -188,6 +196,7 @@ def publish(con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str,
         "version": version,
         "previous_version": manifests(lake).get(release, {}).get("version"),
         "run_id": run_id,
+        "pipeline": pipeline,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
         "tables": tables,

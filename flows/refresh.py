@@ -30,6 +30,7 @@ class Published:
     rows: dict[str, int]
     missing: list[str]
     raw_path: Path
+    skipped: bool = False  # the lake already held this archive, processed by this pipeline
 
 
 def _transient(_task, _task_run, state) -> bool:
@@ -113,14 +114,19 @@ def publish(
 ) -> dict[str, int]:
     source = {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes}
     run_id = str(flow_run.id) if flow_run.id else ""
-    manifest = lake_files.publish(con, lake, year, release, source, run_id)
+    manifest = lake_files.publish(con, lake, year, release, source, run_id, settings.pipeline_digest())
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
 
 
 @flow(name="refresh")
-def refresh(release: str, source: str | None = None, lake: str = "lake", wait_seconds: float = 0) -> Published:
-    """Acquire, extract, transform, validate, compute and publish one release, holding the lake's lock."""
-    entry = settings.release(release)
+def refresh(
+    release: str, source: str | None = None, lake: str = "lake", wait_seconds: float = 0, force: bool = False
+) -> Published:
+    """Acquire, extract, transform, validate, compute and publish one release, holding the lake's lock.
+
+    A release whose archive and pipeline are those the lake already published is not processed again.
+    """
+    entry = _entry(release, source)
     lake_dir = Path(lake)
     origin = source or entry.zip_url
     with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
@@ -129,6 +135,9 @@ def refresh(release: str, source: str | None = None, lake: str = "lake", wait_se
             archive = download(origin, lake_dir, entry.label, entry.sha256)
         else:
             archive = keep_local(Path(origin), lake_dir, entry.label, entry.sha256)
+        if not force and lake_files.is_current(lake_dir, entry.label, archive.sha256, settings.pipeline_digest()):
+            get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
+            return _unchanged(lake_dir, entry.label, entry.year, archive.path)
         found = extract(archive)
         parsed = transform(found, entry.work_gpci_floor)
         tables = validate(parsed)
@@ -145,6 +154,45 @@ def refresh(release: str, source: str | None = None, lake: str = "lake", wait_se
         description=f"rows per table for {entry.label}",
     )
     return Published(entry.label, entry.year, rows, found.missing, archive.path)
+
+
+def _entry(release: str, source: str | None) -> settings.Release:
+    """The catalog's entry, or for a label CMS lists that the catalog lacks, one dated by its label."""
+    if release.upper() in settings.catalog() or source is None or not raw.is_url(source):
+        return settings.release(release)
+    return settings.discovered_release(release, source, "")
+
+
+def _unchanged(lake: Path, release: str, year: int, raw_path: Path) -> Published:
+    manifest = lake_files.manifests(lake)[release]
+    rows = {table: entry["rows"] for table, entry in manifest["tables"].items()}
+    return Published(release, year, rows, [], raw_path, skipped=True)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one release of a batch ended."""
+
+    release: str
+    status: str  # published | unchanged | failed
+    detail: str
+
+
+@flow(name="refresh-releases")
+def refresh_releases(
+    releases: list[tuple[str, str | None]], lake: str = "lake", wait_seconds: float = 0, force: bool = False
+) -> list[Outcome]:
+    """Refresh each (release, source) in turn; a release that fails is reported and the others go on."""
+    outcomes = []
+    for release, source in releases:
+        try:
+            done = refresh(release, source, lake, wait_seconds, force)
+        except Exception as error:  # noqa: BLE001 (every failure is reported, the batch goes on)
+            outcomes.append(Outcome(release, "failed", f"{type(error).__name__}: {error}"))
+            continue
+        detail = f"{done.rows['rvu']:,} rvu rows, {done.rows['fee_locality']:,} locality fees"
+        outcomes.append(Outcome(release, "unchanged" if done.skipped else "published", detail))
+    return outcomes
 
 
 def summary(release: str, rows: dict[str, int], missing: list[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +53,10 @@ def catalog() -> dict[str, Release]:
     }
 
 
+def landing_page() -> str:
+    return tomllib.loads((CONFIG / "releases.toml").read_text())["defaults"]["landing_page"]
+
+
 def release(label: str) -> Release:
     """The catalog entry of a CMS label (case-insensitive), or an error listing what the catalog knows."""
     entry = catalog().get(label.upper())
@@ -58,3 +64,35 @@ def release(label: str) -> Release:
         known = ", ".join(sorted(catalog()))
         raise KeyError(f"release {label!r} is not in config/releases.toml; known: {known}")
     return entry
+
+
+QUARTER_STARTS = {"A": "01-01", "B": "04-01", "C": "07-01", "D": "10-01"}
+
+
+def discovered_release(label: str, zip_url: str, item_page: str) -> Release:
+    """A release CMS lists that the catalog does not know yet, dated by its label (RVU27A: 2027-01-01)."""
+    match = re.fullmatch(r"RVU(\d{2})([A-D])", label.upper()[:6])
+    if match is None:
+        raise KeyError(f"release {label!r}: not in the catalog, and its label does not say its quarter")
+    year = 2000 + int(match.group(1))
+    floor = tomllib.loads((CONFIG / "releases.toml").read_text())["defaults"]["work_gpci_floor"]
+    return Release(
+        label=label.upper(), year=year, effective_from=date.fromisoformat(f"{year}-{QUARTER_STARTS[match.group(2)]}"),
+        item_page=item_page, zip_url=zip_url, zip_url_status="discovered", sha256="", work_gpci_floor=floor,
+    )  # fmt: skip
+
+
+def selected(year: int | None = None) -> list[Release]:
+    """Catalog releases of a year (or all), in the order they took effect."""
+    entries = [r for r in catalog().values() if year is None or r.year == year]
+    return sorted(entries, key=lambda r: (r.effective_from, r.label))
+
+
+def pipeline_digest() -> str:
+    """A digest of everything that shapes a release's tables: transforms, SQL and config."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "transforms", SQL, CONFIG):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".sql", ".toml"):
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

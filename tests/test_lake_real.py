@@ -203,7 +203,9 @@ def test_refreshing_a_real_release_again_gives_byte_identical_parquet(lake: Path
     from flows.refresh import refresh
 
     before = manifests(lake)["RVU25D"]
-    refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))
+    again = refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))
+    assert again.skipped  # the same archive, the same pipeline: nothing to do ...
+    refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake), force=True)  # ... unless forced
     after = manifests(lake)["RVU25D"]
     assert after["version"] != before["version"]
     assert {t: e["sha256"] for t, e in after["tables"].items()} == {t: e["sha256"] for t, e in before["tables"].items()}
