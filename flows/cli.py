@@ -57,26 +57,24 @@ def refresh(
     import httpx
 
     from flows import settings
-    from flows.refresh import refresh_releases
+    from flows.refresh import refresh_from_cms, refresh_releases
     from transforms.pages import PageLayoutError
 
     started = time.perf_counter()
-    try:
-        if release:
-            batch = [(release.upper(), source)]
-        elif year is not None or every:
-            batch = [(r.label, _mirrored(mirror, r.label)) for r in settings.selected(year)]
-        else:
-            from flows.discover import discover_releases
-
-            batch = [(found.label, found.zip_url) for found in reversed(discover_releases())]
-    except (PageLayoutError, httpx.HTTPError) as error:
-        console.print(f"[bold red]discovery failed:[/] {error}")
-        raise typer.Exit(1) from None
-    if not batch:
-        console.print(f"[yellow]the catalog has no release for {year}[/]")
-        raise typer.Exit(1)
-    outcomes = refresh_releases(batch, lake=str(lake), wait_seconds=wait, force=force)
+    if release:
+        outcomes = refresh_releases([(release.upper(), source)], lake=str(lake), wait_seconds=wait, force=force)
+    elif year is not None or every:
+        batch = [(r.label, _mirrored(mirror, r.label)) for r in settings.selected(year)]
+        if not batch:
+            console.print(f"[yellow]the catalog has no release for {year}[/]")
+            raise typer.Exit(1)
+        outcomes = refresh_releases(batch, lake=str(lake), wait_seconds=wait, force=force)
+    else:
+        try:
+            outcomes = refresh_from_cms(lake=str(lake), wait_seconds=wait, force=force)
+        except (PageLayoutError, httpx.HTTPError) as error:
+            console.print(f"[bold red]discovery failed:[/] {error}")
+            raise typer.Exit(1) from None
     table = Table("release", "outcome", "detail", title=f"refresh of {lake}")
     colour = {"published": "green", "unchanged": "cyan", "failed": "red"}
     for outcome in outcomes:
@@ -166,6 +164,17 @@ def discover(
     for item in found:
         table.add_row(item.label, item.status, item.zip_url)
     console.print(table)
+
+
+@app.command()
+def serve(lake: LakeOption = Path("lake")) -> None:
+    """Serve the quarterly refresh deployment: runs it on schedule until stopped (Ctrl-C)."""
+    _offline_prefect()
+    from prefect import serve as prefect_serve
+
+    from flows.schedule import quarterly
+
+    prefect_serve(quarterly(str(lake.resolve())))
 
 
 @app.command()

@@ -195,6 +195,18 @@ def refresh_releases(
     return outcomes
 
 
+@flow(name="refresh-from-cms")
+def refresh_from_cms(
+    lake: str = "lake", landing_page: str | None = None, wait_seconds: float = 0, force: bool = False
+) -> list[Outcome]:
+    """Discover the releases CMS lists now and refresh each: what the schedule runs."""
+    from flows.discover import discover_releases
+
+    found = discover_releases(landing_page)
+    batch = [(f.label, f.zip_url) for f in reversed(found)]
+    return refresh_releases(batch, lake=lake, wait_seconds=wait_seconds, force=force)
+
+
 def summary(release: str, rows: dict[str, int], missing: list[str]) -> str:
     lines = [f"# {release}", "", "| table | rows |", "|---|---:|"]
     lines += [f"| {table} | {count:,} |" for table, count in rows.items()]

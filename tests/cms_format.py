@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import Path
+
 PREAMBLE = [
     ",,2099 National Physician Fee Schedule Relative Value File Test Release,,",
     ",,CPT codes and descriptions only are copyright 2099 American Medical Association.  All Rights Reserved.,,",
@@ -125,3 +129,21 @@ def anes(rows: list[str], national: str = "20.3178") -> bytes:
 def oppscap(rows: list[str]) -> bytes:
     lines = ["HCPCS,MOD,PROCSTAT,CARRIER,LOCALITY,FACILITY PRICE,NON-FACILTY PRICE", *rows, ",,,,,,"]
     return "\r\n".join(lines).encode("latin-1") + b"\r\n"
+
+
+GPCI_ALABAMA = ["10112,AL,0,ALABAMA,1,0.869,0.575"]
+
+
+def release_folder(folder: Path, work: str = "0.43") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "PPRRVU2025_Test.csv").write_bytes(pprrvu([pprrvu_row("97140", work=work)]))
+    (folder / "GPCI2025.csv").write_bytes(gpci(GPCI_ALABAMA))
+    return folder
+
+
+def zipped(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.writestr(path.name, path.read_bytes())
+    return buffer.getvalue()
