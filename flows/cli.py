@@ -114,6 +114,9 @@ def code(
     on: Annotated[
         datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="A date of service: the release in force.")
     ] = None,
+    cf_variant: Annotated[
+        str, typer.Option(help="Conversion factor: non_qp, or qp (2026 on, qualifying APM participants).")
+    ] = "non_qp",
     lake: LakeOption = Path("lake"),
 ) -> None:
     """Print a code's page: descriptor, RVUs, fees and its ranking in its category."""
@@ -132,9 +135,9 @@ def code(
                 raise typer.Exit(1) from None
         console.print(f"{on:%Y-%m-%d}: release {release} in force")
     _open_lake(lake).close()
-    profile = load_profile(lake, hcpcs, release)
+    profile = load_profile(lake, hcpcs, release, cf_variant)
     if profile is None:
-        console.print(f"[red]{hcpcs} is not in release {release} of {lake}[/]")
+        console.print(f"[red]{hcpcs} is not in release {release} of {lake} at the {cf_variant} conversion factor[/]")
         raise typer.Exit(1)
     table = Table(show_header=False, box=None)
     for label, value in render(profile):

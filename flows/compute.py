@@ -11,6 +11,7 @@ from flows.settings import SQL
 # (preserve_insertion_order), so the Parquet files come out in the same order on every run.
 INPUT_KEYS: dict[str, str] = {
     "releases": "",
+    "conversion_factors": "cf_variant",
     "rvu": "hcpcs, modifier",
     "gpci": "mac, locality",
     "locco": "mac, locality",

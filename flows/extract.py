@@ -15,7 +15,7 @@ from transforms.pprrvu import cf_variant_of
 class Extracted:
     """The members that feed the lake ({kind: (name, bytes)}), and what was passed over."""
 
-    files: dict[str, tuple[str, bytes]]
+    files: dict[str, tuple[str, bytes]]  # kind (or pprrvu:<cf variant>) -> (file name, bytes)
     ignored: list[str]
     missing: list[str]
     unexpected: list[str]  # ignored files that are not one of CMS's other forms of a release's files
@@ -63,15 +63,21 @@ def _check_sizes(name: str, infos: list[zipfile.ZipInfo], max_unpacked_bytes: in
 def classify(
     members: dict[str, bytes], patterns: dict[str, str], preferred_variant: str, companions: str = r"$^"
 ) -> Extracted:
-    """Pick one member per file kind by the name patterns of config/defaults.toml."""
+    """Pick one member per file kind by the name patterns of config/defaults.toml.
+
+    2026's PPRRVU comes as `_nonQPP` and `_QPP`: the preferred variant is `pprrvu`, the other `pprrvu:<variant>`.
+    """
     files: dict[str, tuple[str, bytes]] = {}
     ignored: list[str] = []
     for kind, pattern in patterns.items():
         matches = sorted(n for n in members if re.search(pattern, n, re.IGNORECASE))
         if len(matches) > 1 and kind == "pprrvu":
-            preferred = [n for n in matches if cf_variant_of(n) == preferred_variant]
-            ignored += [n for n in matches if n not in preferred[:1]]
-            matches = preferred[:1] or matches
+            by_variant = {cf_variant_of(n): n for n in matches}
+            if len(by_variant) == len(matches) and preferred_variant in by_variant:
+                for variant, name in by_variant.items():
+                    if variant != preferred_variant:
+                        files[f"pprrvu:{variant}"] = (name, members[name])
+                matches = [by_variant[preferred_variant]]
         if len(matches) > 1:
             raise ValueError(f"more than one {kind} file in the release: {', '.join(matches)}")
         if matches:

@@ -10,13 +10,13 @@ import duckdb
 from flows.lake import DB_FILE
 
 
-def load_profile(lake: Path, hcpcs: str, release: str) -> dict | None:
-    """The code_profile row of a code in a release, or None."""
+def load_profile(lake: Path, hcpcs: str, release: str, cf_variant: str = "non_qp") -> dict | None:
+    """The code_profile row of a code in a release at a conversion factor variant, or None."""
     con = duckdb.connect(str(lake / DB_FILE), read_only=True)
     try:
         rel = con.sql(
-            "SELECT * FROM code_profile WHERE hcpcs = $hcpcs AND release = $release",
-            params={"hcpcs": hcpcs.upper(), "release": release.upper()},
+            "SELECT * FROM code_profile WHERE hcpcs = $hcpcs AND release = $release AND cf_variant = $variant",
+            params={"hcpcs": hcpcs.upper(), "release": release.upper(), "variant": cf_variant},
         )
         rows = rel.fetchall()
         return dict(zip(rel.columns, rows[0], strict=True)) if rows else None
@@ -61,7 +61,7 @@ def render(p: dict) -> list[tuple[str, str]]:
         )
     return [
         ("Code", f"{p['hcpcs']}{shown} — {p['description']}"),
-        ("Release", f"{p['release']} (conversion factor ${p['conversion_factor_usd']})"),
+        ("Release", f"{p['release']} (conversion factor ${p['conversion_factor_usd']}, {p['cf_variant']})"),
         ("Status", p["status_code"]),
         ("Global days", p["global_days"] or "—"),
         ("Modifiers", ", ".join(m or "(none)" for m in p["modifiers"])),

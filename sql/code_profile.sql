@@ -1,5 +1,5 @@
--- code_profile: one row per HCPCS of the release: everything a code page shows.
--- inputs: rvu, fee_national, fee_locality, category_ranking, releases.
+-- code_profile: one row per HCPCS x conversion factor variant of the release: everything a code page shows.
+-- inputs: rvu, fee_national, fee_locality, category_ranking, conversion_factors.
 -- The row shown is the code's global row (no modifier) where it has one, else its first modifier row
 -- (some codes are priced only on the 26 or TC row); `modifiers` lists every row the code has.
 -- percentile, n, ties, median, max_value, max_hcpcs, ratio_to_median, direction: the work RVU ranking.
@@ -15,6 +15,7 @@ spread AS (
     SELECT
         hcpcs,
         modifier,
+        cf_variant,
         count(*) AS localities,
         min(fee_nonfacility_usd) AS fee_nonfacility_min_usd,
         CAST(median(fee_nonfacility_usd) AS DECIMAL(12, 2)) AS fee_nonfacility_median_usd,
@@ -23,13 +24,14 @@ spread AS (
         CAST(median(fee_facility_usd) AS DECIMAL(12, 2)) AS fee_facility_median_usd,
         max(fee_facility_usd) AS fee_facility_max_usd
     FROM fee_locality
-    GROUP BY hcpcs, modifier
+    GROUP BY hcpcs, modifier, cf_variant
 ),
 work AS (SELECT * FROM category_ranking WHERE metric = 'work_rvu'),
 total AS (SELECT * FROM category_ranking WHERE metric = 'nonfacility_total_rvu'),
 fee AS (SELECT * FROM category_ranking WHERE metric = 'fee_nonfacility_usd')
 SELECT
     s.hcpcs,
+    c.cf_variant,
     s.modifier AS shown_modifier,
     m.modifiers,
     s.description,
@@ -68,11 +70,11 @@ SELECT
     sp.fee_facility_median_usd,
     sp.fee_facility_max_usd
 FROM shown AS s
-CROSS JOIN releases AS c
-JOIN modifiers AS m USING (hcpcs)
-JOIN fee_national AS n USING (hcpcs, modifier)
-LEFT JOIN spread AS sp USING (hcpcs, modifier)
-LEFT JOIN work AS w USING (hcpcs)
-LEFT JOIN total AS t USING (hcpcs)
-LEFT JOIN fee AS f USING (hcpcs)
-ORDER BY s.hcpcs
+CROSS JOIN conversion_factors AS c
+JOIN modifiers AS m ON m.hcpcs = s.hcpcs
+JOIN fee_national AS n ON n.hcpcs = s.hcpcs AND n.modifier = s.modifier AND n.cf_variant = c.cf_variant
+LEFT JOIN spread AS sp ON sp.hcpcs = s.hcpcs AND sp.modifier = s.modifier AND sp.cf_variant = c.cf_variant
+LEFT JOIN work AS w ON w.hcpcs = s.hcpcs AND w.cf_variant = c.cf_variant
+LEFT JOIN total AS t ON t.hcpcs = s.hcpcs AND t.cf_variant = c.cf_variant
+LEFT JOIN fee AS f ON f.hcpcs = s.hcpcs AND f.cf_variant = c.cf_variant
+ORDER BY s.hcpcs, c.cf_variant

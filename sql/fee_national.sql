@@ -1,10 +1,11 @@
--- fee_national: one row per HCPCS x modifier of the release.
--- inputs: rvu, releases (conversion factor).
+-- fee_national: one row per HCPCS x modifier x conversion factor variant of the release.
+-- inputs: rvu, conversion_factors (non_qp; from 2026 also qp).
 -- National amount = (work + PE + MP RVU) x CF per setting, rounded to cents once; null for a status the
 -- PFS does not pay (see is_payable). The NA flags ride beside amounts that CMS still prints.
 SELECT
     r.hcpcs,
     r.modifier,
+    c.cf_variant,
     r.status_code,
     CASE WHEN is_payable(r.status_code)
         THEN usd((r.work_rvu + r.nonfacility_pe_rvu + r.mp_rvu) * c.conversion_factor_usd) END AS fee_nonfacility_usd,
@@ -14,5 +15,5 @@ SELECT
     r.facility_na,
     c.conversion_factor_usd
 FROM rvu AS r
-CROSS JOIN releases AS c
-ORDER BY r.hcpcs, r.modifier
+CROSS JOIN conversion_factors AS c
+ORDER BY r.hcpcs, r.modifier, c.cf_variant

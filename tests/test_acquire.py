@@ -64,14 +64,14 @@ def test_zip_unpacking_past_the_limit_is_refused(tmp_path: Path):
         read_members(big, 10_000, 200)
 
 
-def test_classify_prefers_the_non_qp_pprrvu_and_reports_absent_kinds():
+def test_classify_keeps_both_pprrvu_variants_and_reports_absent_kinds():
     members = {"PPRRVU2026_Jul_QPP.csv": b"q", "PPRRVU2026_Jul_nonQPP.csv": b"n", "RVU26C.pdf": b"p"}
     patterns = {"pprrvu": r"^PPRRVU.*\.csv$", "gpci": r"^GPCI\d{4}\.csv$"}
     found = classify(members, patterns, "non_qp")
-    assert found.files["pprrvu"][0] == "PPRRVU2026_Jul_nonQPP.csv"
+    assert found.files["pprrvu"] == ("PPRRVU2026_Jul_nonQPP.csv", b"n")
+    assert found.files["pprrvu:qp"] == ("PPRRVU2026_Jul_QPP.csv", b"q")
     assert found.missing == ["gpci"]
-    assert set(found.ignored) == {"PPRRVU2026_Jul_QPP.csv", "RVU26C.pdf"}
-    assert found.unexpected == ["PPRRVU2026_Jul_QPP.csv", "RVU26C.pdf"]  # no companions pattern given
+    assert found.ignored == found.unexpected == ["RVU26C.pdf"]  # no companions pattern given
 
 
 def test_sweep_removes_half_received_files_and_keeps_kept_archives(tmp_path: Path):

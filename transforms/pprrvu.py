@@ -75,13 +75,12 @@ class Pprrvu:
 
 
 def cf_variant_of(file: str) -> str:
-    """CMS's 2026 split: `_QPP` / `_nonQPP` files carry different conversion factors; older files one."""
-    name = file.lower()
-    if "_nonqpp" in name:
-        return "non_qp"
-    if "_qpp" in name:
-        return "qp"
-    return "single"
+    """CMS's 2026 split: `_QPP` / `_nonQPP` files carry different conversion factors.
+
+    Before 2026 one file and one conversion factor served every clinician: it is filed as `non_qp`, the
+    variant pfs shows by default.
+    """
+    return "qp" if "_qpp" in file.lower() else "non_qp"
 
 
 def parse_pprrvu(data: bytes, file: str) -> Pprrvu:

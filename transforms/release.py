@@ -11,6 +11,7 @@ import dataframely as dy
 import polars as pl
 
 from transforms.anes import parse_anes
+from transforms.errors import CmsFileError
 from transforms.gpci import parse_gpci
 from transforms.locco import parse_locco
 from transforms.oppscap import parse_oppscap
@@ -43,8 +44,7 @@ class ParsedRelease:
     frames: dict[str, pl.DataFrame]
     files: dict[str, str]  # kind -> file name it came from
     released_on: date | None
-    conversion_factor_usd: Decimal
-    cf_variant: str
+    conversion_factors: dict[str, Decimal]  # cf variant -> conversion factor; the first is the default
     missing: list[str] = field(default_factory=list)
 
 
@@ -54,7 +54,12 @@ def parse_release(files: dict[str, tuple[str, bytes]], work_gpci_floor: bool = T
         raise ValueError("the release has no PPRRVU file: nothing to price")
     name, data = files["pprrvu"]
     pprrvu = parse_pprrvu(data, name)
-    frames = {"rvu": pprrvu.rows}
+    factors = {pprrvu.cf_variant: pprrvu.conversion_factor_usd}
+    for key in sorted(k for k in files if k.startswith("pprrvu:")):
+        other = parse_pprrvu(files[key][1], files[key][0])
+        _require_same_rvus(pprrvu.rows, other.rows, files[key][0])
+        factors[other.cf_variant] = other.conversion_factor_usd
+    frames = {"rvu": pprrvu.rows, "conversion_factors": _factors_frame(factors)}
     for kind, spec in KINDS.items():
         if kind in files:
             kind_name, kind_data = files[kind]
@@ -62,11 +67,28 @@ def parse_release(files: dict[str, tuple[str, bytes]], work_gpci_floor: bool = T
             frames[spec.table] = spec.parse(kind_data, kind_name, **extra)
     return ParsedRelease(
         frames=frames,
-        files={kind: files[kind][0] for kind in ALL_KINDS if kind in files},
+        files={kind: name for kind, (name, _) in files.items()},
         released_on=pprrvu.released_on,
-        conversion_factor_usd=pprrvu.conversion_factor_usd,
-        cf_variant=pprrvu.cf_variant,
+        conversion_factors=factors,
         missing=[kind for kind in ALL_KINDS if kind not in files],
+    )
+
+
+def _require_same_rvus(main: pl.DataFrame, other: pl.DataFrame, file: str) -> None:
+    """The QPP and non-QPP files differ only in their conversion factor; anything else is an error."""
+    columns = [c for c in main.columns if c not in ("source_line", "conversion_factor_usd")]
+    differing = other.select("source_line", *columns).join(
+        main.select(columns), on=columns, how="anti", nulls_equal=True
+    )
+    if differing.height or other.height != main.height:
+        line = differing["source_line"][0] if differing.height else None
+        raise CmsFileError(file, "its RVUs differ from the other PPRRVU variant's (only the CF may)", line=line)
+
+
+def _factors_frame(factors: dict[str, Decimal]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"cf_variant": list(factors), "conversion_factor_usd": list(factors.values())},
+        schema={"cf_variant": pl.String, "conversion_factor_usd": pl.Decimal(7, 4)},
     )
 
 
@@ -76,10 +98,11 @@ def validate_release(parsed: ParsedRelease) -> dict[str, pl.DataFrame]:
     names = {"rvu": parsed.files["pprrvu"]} | {
         KINDS[kind].table: name for kind, name in parsed.files.items() if kind in KINDS
     }
-    return {
+    tables = {
         table: validate(schema, parsed.frames[table], names[table]) if table in parsed.frames else empty(schema)
         for table, schema in schemas.items()
     }
+    return tables | {"conversion_factors": parsed.frames["conversion_factors"]}
 
 
 RANKING_DEFINITION = (
@@ -103,8 +126,11 @@ def release_row(
         {
             "effective_from": [effective_from],
             "released_on": [parsed.released_on],
-            "conversion_factor_usd": pl.Series([parsed.conversion_factor_usd], dtype=pl.Decimal(7, 4)),
-            "cf_variant": [parsed.cf_variant],
+            "conversion_factor_usd": pl.Series(
+                [next(iter(parsed.conversion_factors.values()))], dtype=pl.Decimal(7, 4)
+            ),
+            "cf_variant": [next(iter(parsed.conversion_factors))],
+            "cf_variants": pl.Series([list(parsed.conversion_factors)], dtype=pl.List(pl.String)),
             "work_gpci_floor": [work_gpci_floor],
             "origin": [origin],
             "archive_sha256": [archive_sha256],

@@ -2,11 +2,13 @@
 -- inputs: change_pairs, rvu, fee_national.
 -- change (the first that applies): added, deleted, status_changed, rvu_changed (work, PE or MP RVU).
 -- A new conversion factor alone is not a change of the code; its fee differences show on changed rows.
+-- Fees are those of the default (non_qp) conversion factor.
 WITH side AS (
     SELECT r.release, r.hcpcs, r.modifier, r.status_code, r.category, r.work_rvu, r.nonfacility_pe_rvu,
            r.facility_pe_rvu, r.mp_rvu, r.nonfacility_total_rvu, f.fee_nonfacility_usd
     FROM rvu AS r
     JOIN fee_national AS f USING (release, hcpcs, modifier)
+    WHERE f.cf_variant = 'non_qp'
 ),
 keyed AS (
     SELECT DISTINCT p.from_release, p.to_release, s.hcpcs, s.modifier
