@@ -58,6 +58,7 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
         tables = lake.stage(con, lake_dir, release, version)
         lap("write parquet (new version)")
         manifest = {"release": release, "year": entry.year, "version": version, "tables": tables}
+        lake.finish(lake_dir, release, version)
         lake.commit(lake_dir, manifest)
         lake.reconcile(lake_dir)
         lap("commit manifest, links, views")

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,8 @@ DB_FILE = "pfs.duckdb"
 VERSIONS = ".versions"
 MANIFESTS = "_manifests"
 INCOMPLETE = ".incomplete"
+# Releases of a batch publish from threads: one commit (manifest, links, views) at a time.
+_COMMITS = threading.RLock()
 
 
 def new_version() -> str:
@@ -44,7 +47,11 @@ def new_version() -> str:
 
 
 def stage(con: duckdb.DuckDBPyConnection, lake: Path, release: str, version: str) -> dict[str, dict]:
-    """Write every table (already in key order in DuckDB) into the new version's folder; rows and sha256 per file."""
+    """Write every table (already in key order in DuckDB) into the new version's unfinished folder.
+
+    Returns rows and sha256 per file. The folder keeps its `.incomplete` name until `finish`, so that a
+    reconcile running meanwhile (another release of the batch committing) leaves it alone.
+    """
     folder = lake / VERSIONS / release / (version + INCOMPLETE)
     tables = {}
     for table in TABLES:
@@ -52,8 +59,12 @@ def stage(con: duckdb.DuckDBPyConnection, lake: Path, release: str, version: str
         path = folder / table / "part-0.parquet"
         rows = con.execute(f"COPY {table} TO '{path}' (FORMAT parquet, COMPRESSION zstd)").fetchone()[0]
         tables[table] = {"file": f"{table}/part-0.parquet", "rows": rows, "sha256": _sha256(path)}
-    folder.rename(lake / VERSIONS / release / version)
     return tables
+
+
+def finish(lake: Path, release: str, version: str) -> None:
+    """A staged version becomes complete (still unpublished until its manifest is committed)."""
+    (lake / VERSIONS / release / (version + INCOMPLETE)).rename(version_dir(lake, release, version))
 
 
 def commit(lake: Path, manifest: dict) -> None:
@@ -87,14 +98,18 @@ def version_dir(lake: Path, release: str, version: str) -> Path:
     return lake / VERSIONS / release / version
 
 
-def reconcile(lake: Path) -> None:
-    """Make the links, pfs.duckdb and the version folders agree with the manifests; drop what none needs."""
-    committed = manifests(lake)
-    for release, manifest in committed.items():
-        for table in TABLES:
-            _link(lake, table, manifest["year"], release, manifest["version"])
-    write_views(lake, committed)
-    _collect_garbage(lake, committed)
+def reconcile(lake: Path, drop_unfinished: bool = True) -> None:
+    """Make the links, pfs.duckdb and the version folders agree with the manifests; drop what none needs.
+
+    `drop_unfinished=False` after a commit in a batch, where other releases may still be writing theirs.
+    """
+    with _COMMITS:
+        committed = manifests(lake)
+        for release, manifest in committed.items():
+            for table in TABLES:
+                _link(lake, table, manifest["year"], release, manifest["version"])
+        write_views(lake, committed)
+        _collect_garbage(lake, committed, drop_unfinished)
 
 
 def _link(lake: Path, table: str, year: int, release: str, version: str) -> None:
@@ -165,8 +180,8 @@ def _views_of_file(db: Path) -> dict[str, str] | None:
         con.close()
 
 
-def _collect_garbage(lake: Path, committed: dict[str, dict]) -> None:
-    """Delete unfinished versions, and versions older than the current one's predecessor."""
+def _collect_garbage(lake: Path, committed: dict[str, dict], drop_unfinished: bool) -> None:
+    """Delete versions older than the current one's predecessor, and unfinished ones if asked."""
     root = lake / VERSIONS
     if not root.exists():
         return
@@ -176,7 +191,8 @@ def _collect_garbage(lake: Path, committed: dict[str, dict]) -> None:
         manifest = committed.get(release_dir.name, {})
         keep = {manifest.get("version"), manifest.get("previous_version")}
         for version in release_dir.iterdir():
-            if version.name not in keep:
+            unfinished = version.name.endswith(INCOMPLETE)
+            if version.name not in keep and (drop_unfinished or not unfinished):
                 shutil.rmtree(version, ignore_errors=True)
 
 
@@ -194,13 +210,15 @@ def publish(
         "release": release,
         "year": year,
         "version": version,
-        "previous_version": manifests(lake).get(release, {}).get("version"),
         "run_id": run_id,
         "pipeline": pipeline,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
         "tables": tables,
     }
-    commit(lake, manifest)
-    reconcile(lake)
+    with _COMMITS:
+        manifest["previous_version"] = manifests(lake).get(release, {}).get("version")
+        finish(lake, release, version)
+        commit(lake, manifest)
+        reconcile(lake, drop_unfinished=False)
     return manifest

@@ -11,6 +11,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import acquire as raw
 from flows import compute as sql
@@ -21,6 +22,7 @@ from flows.lock import lake_lock
 from transforms.release import ParsedRelease, parse_release, release_row, validate_release
 
 DOWNLOAD = settings.defaults()["download"]
+PARALLEL_RELEASES = settings.defaults()["refresh"]["parallel_releases"]
 
 
 @dataclass(frozen=True)
@@ -126,28 +128,33 @@ def refresh(
 
     A release whose archive and pipeline are those the lake already published is not processed again.
     """
-    entry = _entry(release, source)
     lake_dir = Path(lake)
-    origin = source or entry.zip_url
     with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
         recover(lake_dir)
-        if raw.is_url(origin):
-            archive = download(origin, lake_dir, entry.label, entry.sha256)
-        else:
-            archive = keep_local(Path(origin), lake_dir, entry.label, entry.sha256)
-        if not force and lake_files.is_current(lake_dir, entry.label, archive.sha256, settings.pipeline_digest()):
-            get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
-            return _unchanged(lake_dir, entry.label, entry.year, archive.path)
-        found = extract(archive)
-        parsed = transform(found, entry.work_gpci_floor)
-        tables = validate(parsed)
-        releases = release_row(
-            parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
-        )
-        con = compute(tables, releases)
-        audit(con)
-        rows = publish(con, lake_dir, entry.year, entry.label, archive)
-        con.close()
+        return _pipeline(release, source, lake_dir, force)
+
+
+def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Published:
+    """One release through every step; the caller holds the lake's lock."""
+    entry = _entry(release, source)
+    origin = source or entry.zip_url
+    if raw.is_url(origin):
+        archive = download(origin, lake, entry.label, entry.sha256)
+    else:
+        archive = keep_local(Path(origin), lake, entry.label, entry.sha256)
+    if not force and lake_files.is_current(lake, entry.label, archive.sha256, settings.pipeline_digest()):
+        get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
+        return _unchanged(lake, entry.label, entry.year, archive.path)
+    found = extract(archive)
+    parsed = transform(found, entry.work_gpci_floor)
+    tables = validate(parsed)
+    releases = release_row(
+        parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
+    )
+    con = compute(tables, releases)
+    audit(con)
+    rows = publish(con, lake, entry.year, entry.label, archive)
+    con.close()
     create_markdown_artifact(
         key=f"refresh-{entry.label.lower()}",
         markdown=summary(entry.label, rows, found.missing),
@@ -178,21 +185,30 @@ class Outcome:
     detail: str
 
 
-@flow(name="refresh-releases")
+@task(cache_policy=NO_CACHE)
+def refresh_one(release: str, source: str | None, lake: Path, force: bool) -> Published:
+    """One release of a batch, its steps as nested tasks."""
+    return _pipeline(release, source, lake, force)
+
+
+@flow(name="refresh-releases", task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_RELEASES))
 def refresh_releases(
     releases: list[tuple[str, str | None]], lake: str = "lake", wait_seconds: float = 0, force: bool = False
 ) -> list[Outcome]:
-    """Refresh each (release, source) in turn; a release that fails is reported and the others go on."""
-    outcomes = []
-    for release, source in releases:
-        try:
-            done = refresh(release, source, lake, wait_seconds, force)
-        except Exception as error:  # noqa: BLE001 (every failure is reported, the batch goes on)
-            outcomes.append(Outcome(release, "failed", f"{type(error).__name__}: {error}"))
-            continue
-        detail = f"{done.rows['rvu']:,} rvu rows, {done.rows['fee_locality']:,} locality fees"
-        outcomes.append(Outcome(release, "unchanged" if done.skipped else "published", detail))
-    return outcomes
+    """Refresh each (release, source), a few at a time; a release that fails is reported and the others go on."""
+    lake_dir = Path(lake)
+    with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
+        recover(lake_dir)
+        futures = [refresh_one.submit(release, source, lake_dir, force) for release, source in releases]
+        results = [future.result(raise_on_failure=False) for future in futures]
+    return [_outcome(release, result) for (release, _), result in zip(releases, results, strict=True)]
+
+
+def _outcome(release: str, result: Published | BaseException) -> Outcome:
+    if isinstance(result, BaseException):
+        return Outcome(release, "failed", f"{type(result).__name__}: {result}")
+    detail = f"{result.rows['rvu']:,} rvu rows, {result.rows['fee_locality']:,} locality fees"
+    return Outcome(release, "unchanged" if result.skipped else "published", detail)
 
 
 @flow(name="refresh-from-cms")
