@@ -61,7 +61,11 @@ def _check_sizes(name: str, infos: list[zipfile.ZipInfo], max_unpacked_bytes: in
 
 
 def classify(
-    members: dict[str, bytes], patterns: dict[str, str], preferred_variant: str, companions: str = r"$^"
+    members: dict[str, bytes],
+    patterns: dict[str, str],
+    preferred_variant: str,
+    companions: str = r"$^",
+    forms: tuple[str, ...] = ("csv", "xlsx"),
 ) -> Extracted:
     """Pick one member per file kind by the name patterns of config/defaults.toml.
 
@@ -70,7 +74,7 @@ def classify(
     files: dict[str, tuple[str, bytes]] = {}
     ignored: list[str] = []
     for kind, pattern in patterns.items():
-        matches = sorted(n for n in members if re.search(pattern, n, re.IGNORECASE))
+        matches = _one_form_each(sorted(n for n in members if re.search(pattern, n, re.IGNORECASE)), forms)
         if len(matches) > 1 and kind == "pprrvu":
             by_variant = {cf_variant_of(n): n for n in matches}
             if len(by_variant) == len(matches) and preferred_variant in by_variant:
@@ -87,3 +91,14 @@ def classify(
     missing = [kind for kind in patterns if kind not in files]
     unexpected = [n for n in ignored if not re.search(companions, n, re.IGNORECASE)]
     return Extracted(files=files, ignored=ignored, missing=missing, unexpected=unexpected)
+
+
+def _one_form_each(names: list[str], forms: tuple[str, ...]) -> list[str]:
+    """Of a file shipped in several forms (PPRRVU2025_Oct.csv, .xlsx), the one of the earliest form."""
+    best: dict[str, str] = {}
+    for name in names:
+        stem, _, ext = name.rpartition(".")
+        current = best.get(stem.lower())
+        if current is None or forms.index(ext.lower()) < forms.index(current.rpartition(".")[2].lower()):
+            best[stem.lower()] = name
+    return sorted(best.values())

@@ -69,6 +69,7 @@ def extract(archive: raw.RawArchive) -> Extracted:
         settings.defaults()["files"],
         settings.defaults()["pprrvu"]["preferred_variant"],
         settings.defaults()["companions"],
+        tuple(settings.defaults()["forms"]["preferred"]),
     )
     logger = get_run_logger()
     logger.info("files: %s", ", ".join(f"{k}={name}" for k, (name, _) in found.files.items()))

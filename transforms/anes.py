@@ -9,7 +9,7 @@ import polars as pl
 
 from transforms.errors import CmsFileError
 from transforms.grid import LINE, read_grid, to_decimal
-from transforms.tables import Labels, data_rows, find_header, require_unique, zero_pad
+from transforms.tables import Labels, data_rows, find_header, require_unique, strip_footnote_marks, zero_pad
 
 LABELS: Labels = (
     (r"^(Contractor|Carrier|Medicare Adm\w* Contractor)", "mac"),
@@ -17,7 +17,7 @@ LABELS: Labels = (
     (r"^Locality Name$", "locality_name"),
     (r"Anes\w* CF", "anesthesia_cf_usd"),
 )
-NATIONAL = re.compile(r"National Anes\w* CF of\s*([0-9.]+)", re.IGNORECASE)
+NATIONAL = re.compile(r"(?:National )?Anes\w* CF of\s*([0-9.]+)", re.IGNORECASE)  # the .xlsx drops "National"
 
 
 def parse_anes(data: bytes, file: str) -> pl.DataFrame:
@@ -30,6 +30,7 @@ def parse_anes(data: bytes, file: str) -> pl.DataFrame:
         raise CmsFileError(file, "the CF column label does not carry the national anesthesia CF", line=header_at + 1)
     rows = data_rows(grid, header_at, mapping, file)
     rows = rows.with_columns(
+        locality_name=strip_footnote_marks("locality_name"),
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
         anesthesia_cf_usd=pl.lit(to_decimal(rows, "anesthesia_cf_usd", 7, 4, file)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.grid import LINE, read_grid, to_decimal
-from transforms.tables import Labels, data_rows, find_header, require_unique, zero_pad
+from transforms.tables import Labels, data_rows, find_header, require_unique, strip_footnote_marks, zero_pad
 
 LABELS: Labels = (
     (r"^(Medicare Adm\w* Contractor|Contractor|Carrier)", "mac"),
@@ -28,6 +28,7 @@ def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataF
     if "work_gpci_without_floor" not in rows.columns:
         rows = rows.with_columns(work_gpci_without_floor=pl.lit(None, pl.String))
     rows = rows.with_columns(
+        locality_name=strip_footnote_marks("locality_name"),
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
         **{

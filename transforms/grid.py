@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import fastexcel
 import polars as pl
 
 from transforms.errors import CmsFileError
@@ -15,24 +16,41 @@ DOS_EOF = "\x1a"
 def read_grid(data: bytes, file: str) -> pl.DataFrame:
     """All cells as stripped strings (empty -> null) in columns c0..cN, plus the 1-based source line.
 
-    CMS files are Latin-1 with CRLF line ends; a DOS end-of-file byte line (RVU22A) is not a row.
+    A CSV (Latin-1, CRLF; a DOS end-of-file byte line, as in RVU22A, is not a row) or the first sheet of
+    an .xlsx, where the line is the sheet's row number.
     """
+    grid = _xlsx_cells(data, file) if file.lower().endswith(".xlsx") else _csv_cells(data, file)
+    grid = grid.with_columns(pl.all().str.strip_chars().replace("", None))
+    used = [c for c in grid.columns if grid[c].null_count() < grid.height]
+    if not used:
+        raise CmsFileError(file, "the file is empty")
+    grid = grid.select(grid.columns[: int(used[-1][1:]) + 1])
+    grid = grid.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
+    first = pl.col("c0")
+    others_empty = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns[2:])
+    return grid.filter(~((first == DOS_EOF) & others_empty))
+
+
+def _xlsx_cells(data: bytes, file: str) -> pl.DataFrame:
+    """The first sheet's cells as text, as Excel shows them (fastexcel; no file system)."""
+    try:
+        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string")
+    except Exception as error:  # noqa: BLE001 (fastexcel raises its own types for every kind of bad workbook)
+        raise CmsFileError(file, f"not a readable .xlsx workbook ({error})") from None
+    grid = sheet.to_polars()
+    return grid.rename({c: f"c{i}" for i, c in enumerate(grid.columns)}).cast(pl.String)
+
+
+def _csv_cells(data: bytes, file: str) -> pl.DataFrame:
     text = _decode(data, file)
     if not text.strip():
         raise CmsFileError(file, "the file is empty")
     # CMS lines differ in width and Polars sizes a header-less CSV by its first line, so a header line of
     # generated names, as wide as the line with the most commas, comes first; empty columns past the last
-    # used one are dropped.
+    # used one are dropped by the caller.
     width = max(line.count(",") for line in text.splitlines()) + 1
     names = ",".join(f"c{i}" for i in range(width))
-    grid = pl.read_csv(io.StringIO(f"{names}\n{text}"), infer_schema=False)
-    grid = grid.with_columns(pl.all().str.strip_chars().replace("", None))
-    used = [c for c in grid.columns if grid[c].null_count() < grid.height]
-    grid = grid.select(grid.columns[: int(used[-1][1:]) + 1] if used else grid.columns[:1])
-    grid = grid.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
-    first = pl.col("c0")
-    others_empty = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns[2:])
-    return grid.filter(~((first == DOS_EOF) & others_empty))
+    return pl.read_csv(io.StringIO(f"{names}\n{text}"), infer_schema=False)
 
 
 def _decode(data: bytes, file: str) -> str:

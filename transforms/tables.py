@@ -60,6 +60,11 @@ def zero_pad(column: str, width: int, file: str, frame: pl.DataFrame) -> pl.Expr
     return pl.col(column).str.zfill(width)
 
 
+def strip_footnote_marks(column: str) -> pl.Expr:
+    """`ALASKA*`, `WYOMING**`: the stars point at footnotes (floors), and the .xlsx forms leave them out."""
+    return pl.col(column).str.strip_chars_end("*").str.strip_chars_end()
+
+
 def require_unique(frame: pl.DataFrame, key: list[str], file: str) -> None:
     """Fail on the first repeated key, naming the line that repeats it."""
     repeated = frame.filter(pl.struct(key).is_duplicated() & ~pl.struct(key).is_first_distinct())
