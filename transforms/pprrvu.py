@@ -74,6 +74,9 @@ class Pprrvu:
     cf_variant: str
 
 
+CF_VARIANTS = ("non_qp", "qp")
+
+
 def cf_variant_of(file: str) -> str:
     """CMS's 2026 split: `_QPP` / `_nonQPP` files carry different conversion factors.
 

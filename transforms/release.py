@@ -15,7 +15,7 @@ from transforms.errors import CmsFileError
 from transforms.gpci import parse_gpci
 from transforms.locco import parse_locco
 from transforms.oppscap import parse_oppscap
-from transforms.pprrvu import parse_pprrvu
+from transforms.pprrvu import CF_VARIANTS, parse_pprrvu
 from transforms.schemas import AnesSchema, GpciSchema, LoccoSchema, OppsCapSchema, RvuSchema, empty, validate
 
 
@@ -88,7 +88,8 @@ def _require_same_rvus(main: pl.DataFrame, other: pl.DataFrame, file: str) -> No
 def _factors_frame(factors: dict[str, Decimal]) -> pl.DataFrame:
     return pl.DataFrame(
         {"cf_variant": list(factors), "conversion_factor_usd": list(factors.values())},
-        schema={"cf_variant": pl.String, "conversion_factor_usd": pl.Decimal(7, 4)},
+        # an Enum: DuckDB then carries the variant through 2 million fee rows as a small integer
+        schema={"cf_variant": pl.Enum(CF_VARIANTS), "conversion_factor_usd": pl.Decimal(7, 4)},
     )
 
 
