@@ -24,6 +24,7 @@ spread AS (
         CAST(median(fee_facility_usd) AS DECIMAL(12, 2)) AS fee_facility_median_usd,
         max(fee_facility_usd) AS fee_facility_max_usd
     FROM fee_locality
+    WHERE fee_nonfacility_usd IS NOT NULL  -- unpaid statuses have no fee to spread
     GROUP BY hcpcs, modifier, cf_variant
 ),
 work AS (SELECT * FROM category_ranking WHERE metric = 'work_rvu'),
