@@ -1,4 +1,4 @@
-"""The `pfs` command: refresh a release into the lake, and look a code up."""
+"""The `pfs` command: refresh releases (once or on a schedule), discover them, look codes up, compare releases."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ app = typer.Typer(help="Medicare Physician Fee Schedule releases as a Parquet la
 console = Console()  # width from COLUMNS when set, else the terminal
 
 LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
-ReleaseOption = Annotated[str, typer.Option("--release", help="CMS release label, e.g. RVU25D.")]
 
 
 def _offline_prefect() -> None:
