@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
     """The flow's steps called directly (no Prefect), each timed."""
     from flows import acquire, compute, lake, settings
-    from flows.extract import classify, read_members
+    from flows.extract import release_files
     from transforms.release import parse_release, release_row, validate_release
 
     laps: list[tuple[str, float]] = []
@@ -41,7 +41,7 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
         clock = time.perf_counter()
         archive = acquire.keep_file(lake_dir, release, zip_path, zip_path.name, str(zip_path))
         lap("acquire (keep raw)")
-        found = classify(read_members(archive.path, 2_000_000_000, 200), settings.defaults()["files"], "non_qp")
+        found = release_files(archive.path)
         lap("extract")
         parsed = parse_release(found.files, entry.work_gpci_floor)
         lap("transform")

@@ -8,6 +8,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from flows import settings
 from transforms.pprrvu import cf_variant_of
 
 
@@ -23,6 +24,19 @@ class Extracted:
 
 class ArchiveError(ValueError):
     """A release archive that cannot be read safely."""
+
+
+def release_files(path: Path) -> Extracted:
+    """The archive's members picked by config/defaults.toml: file patterns, forms, CF variant, limits."""
+    defaults = settings.defaults()
+    limits = defaults["archive"]
+    return classify(
+        read_members(path, limits["max_unpacked_bytes"], limits["max_ratio"]),
+        defaults["files"],
+        defaults["pprrvu"]["preferred_variant"],
+        defaults["companions"],
+        tuple(defaults["forms"]["preferred"]),
+    )
 
 
 def read_members(path: Path, max_unpacked_bytes: int, max_ratio: float) -> dict[str, bytes]:
@@ -65,7 +79,7 @@ def classify(
     patterns: dict[str, str],
     preferred_variant: str,
     companions: str = r"$^",
-    forms: tuple[str, ...] = ("csv", "xlsx"),
+    forms: tuple[str, ...] = ("csv",),
 ) -> Extracted:
     """Pick one member per file kind by the name patterns of config/defaults.toml.
 
@@ -94,11 +108,15 @@ def classify(
 
 
 def _one_form_each(names: list[str], forms: tuple[str, ...]) -> list[str]:
-    """Of a file shipped in several forms (PPRRVU2025_Oct.csv, .xlsx), the one of the earliest form."""
+    """Of a file shipped in several forms (PPRRVU2025_Oct.csv, .xlsx, .txt), the one of the earliest form."""
+
+    def rank(name: str) -> int:  # a form not listed comes last
+        ext = name.rpartition(".")[2].lower()
+        return forms.index(ext) if ext in forms else len(forms)
+
     best: dict[str, str] = {}
     for name in names:
-        stem, _, ext = name.rpartition(".")
-        current = best.get(stem.lower())
-        if current is None or forms.index(ext.lower()) < forms.index(current.rpartition(".")[2].lower()):
-            best[stem.lower()] = name
+        stem = name.rpartition(".")[0].lower()
+        if stem not in best or rank(name) < rank(best[stem]):
+            best[stem] = name
     return sorted(best.values())

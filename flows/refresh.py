@@ -17,7 +17,7 @@ from flows import acquire as raw
 from flows import compute as sql
 from flows import lake as lake_files
 from flows import settings
-from flows.extract import Extracted, classify, read_members
+from flows.extract import Extracted, release_files
 from flows.lock import lake_lock
 from transforms.release import ParsedRelease, parse_release, release_row, validate_release
 
@@ -63,14 +63,7 @@ def keep_local(source: Path, lake: Path, release: str, expected_sha256: str = ""
 
 @task(cache_policy=NO_CACHE)
 def extract(archive: raw.RawArchive) -> Extracted:
-    limits = settings.defaults()["archive"]
-    found = classify(
-        read_members(archive.path, limits["max_unpacked_bytes"], limits["max_ratio"]),
-        settings.defaults()["files"],
-        settings.defaults()["pprrvu"]["preferred_variant"],
-        settings.defaults()["companions"],
-        tuple(settings.defaults()["forms"]["preferred"]),
-    )
+    found = release_files(archive.path)
     logger = get_run_logger()
     logger.info("files: %s", ", ".join(f"{k}={name}" for k, (name, _) in found.files.items()))
     if found.unexpected:

@@ -147,3 +147,79 @@ def zipped(folder: Path) -> bytes:
         for path in sorted(folder.iterdir()):
             archive.writestr(path.name, path.read_bytes())
     return buffer.getvalue()
+
+
+# The fixed-width .txt forms. PPRRVU's positions are CMS's record layout (RVU25D.pdf); the others copy the
+# columns of RVU25D's own .txt files. Values are passed as CMS prints them in the .txt.
+TXT_HDR = [
+    "HDR CPT CODES AND DESCRIPTIONS ONLY ARE COPYRIGHT ",
+    "HDR 2099 AMERICAN MEDICAL ASSOCIATION.  ALL RIGHTS",
+    "HDR RESERVED.  APPLICABLE FARS/DFARS APPLY.       ",
+]
+
+
+def pprrvu_txt_row(
+    hcpcs,
+    mod="",
+    desc="Test code",
+    status="A",
+    work="1.00",
+    nf_pe="1.00",
+    nf_na="",
+    f_pe="0.50",
+    f_na="",
+    mp="0.10",
+    cf="32.3465",
+    not_used="",
+) -> str:
+    """One 171-character record, the same service as `pprrvu_row` with the same arguments."""
+    nf_total, f_total = _total(work, nf_pe, mp), _total(work, f_pe, mp)
+    return (
+        f"{hcpcs:<5}{mod:<2}{desc:<50.50}{status:1}{not_used:1}{work:>6} {nf_pe:>6}{nf_na:<2} {f_pe:>6}{f_na:<2} "
+        f"{mp:>5} {nf_total:>6}{f_total:>6}0000.10.80.1020000{'':7}{'':5}{cf:>8} 090 99    "
+        f"{'0.00':>6} {'0.00':>6} {'0.00':>6}"
+    )
+
+
+def pprrvu_txt(rows: list[str], tail: str = "") -> bytes:
+    return ("\r\n".join(TXT_HDR + rows) + "\r\n" + tail).encode("latin-1")
+
+
+def gpci_txt(rows: list[tuple[str, str, str, str, str, str, str]]) -> bytes:
+    """Rows of (mac, state, locality, name, work, pe, mp)."""
+    lines = [
+        "ADDENDUM E. FINAL CY 2099 GEOGRAPHIC PRACTICE COST INDICES (GPCIs) BY STATE AND MEDICARE LOCALITY",
+        "",
+        f"{'Medicare Admi State  Locality':<67}{'Locality Name':<51}2099 PW GPCI2099 PE GPCI2099 MP GPCI",
+        *(f"{m:<16}{s:<8}{loc:<5}{n:<87}{w:>10}{pe:>12}{mp:>12}" for m, s, loc, n, w, pe, mp in rows),
+        "MAC Assignments as of November 22, 2098",
+        "",
+        "*Work GPCI reflects a 1.5 floor in Alaska established by the MIPPA.",
+    ]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n"
+
+
+def locco_txt(groups: list[list[tuple[str, str, str, str, str]]]) -> bytes:
+    """Groups of (mac, locality, state, fee schedule area, counties) lines, a blank line between groups."""
+    lines = [
+        "COUNTIES INCLUDED IN 2099 LOCALITIES. (ALPHABETICALLY BY STATE AND LOCALITY NAME WITHIN STATE)",
+        "",
+        f"{'Medicare AdmiLocality':<30}{'State':<55}{'Fee Schedule Area':<83}Counties",
+    ]
+    for group in groups:
+        lines.append("")
+        lines += [f"    {m:<12}{loc:<6}{s:<23}{area:<98}{c}".rstrip() for m, loc, s, area, c in group]
+    lines += ["", "", "*  Payment locality is serviced by two carriers."]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n"
+
+
+def anes_txt(rows: list[tuple[str, str, str, str]]) -> bytes:
+    """Rows of (mac, locality, name, cf with two implied decimals)."""
+    return "".join(f"{m:<12}{loc:<6}{n:<40.40}{cf:>19}\r\n" for m, loc, n, cf in rows).encode("latin-1")
+
+
+def oppscap_txt(rows: list[tuple[str, str, str, str, str, str, str]]) -> bytes:
+    """Rows of (hcpcs, modifier, status, mac, locality, facility price, non-facility price)."""
+    return "".join(
+        f"{h:<5}{mod:<2} {st} {m:<5}  {loc:<2}{f:>9}{nf:>10}\r\n" for h, mod, st, m, loc, f, nf in rows
+    ).encode("latin-1")

@@ -35,6 +35,15 @@ def with_pprrvu(*rows: str) -> dict[str, bytes]:
     return good_files() | {"PPRRVU2025_Apr.csv": cms.pprrvu(list(rows))}
 
 
+def with_txt(csv_name: str, data: bytes) -> dict[str, bytes]:
+    """The good release with one file in its fixed-width .txt form instead of the .csv."""
+    files = {k: v for k, v in good_files().items() if k != csv_name}
+    return files | {csv_name.replace(".csv", ".txt"): data}
+
+
+TXT_ROW = cms.pprrvu_txt_row("99213")
+
+
 def zipped(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -149,6 +158,44 @@ CASES: dict[str, tuple[Callable[[], dict[str, bytes] | bytes], str]] = {
     "ANES without the national CF": (
         lambda: good_files() | {"ANES2025.csv": cms.anes(["10112 ,00 ,ALABAMA,19.31 "]).replace(b" of 20.3178", b"")},
         r"ANES2025\.csv, line 1: the CF column label does not carry the national anesthesia CF",
+    ),
+    # fixed-width .txt forms
+    "fixed-width field shifted": (
+        lambda: with_txt("PPRRVU2025_Apr.csv", cms.pprrvu_txt([TXT_ROW, TXT_ROW[:57] + " " + TXT_ROW[57:170]])),
+        r"PPRRVU2025_Apr\.txt, line 5, column 'character 66': '0' where the PPRRVU record layout of RVU25D\.pdf "
+        "has a blank between fields",
+    ),
+    "fixed-width record too long (a newer layout)": (
+        lambda: with_txt("PPRRVU2025_Apr.csv", cms.pprrvu_txt([TXT_ROW + " X"])),
+        r"PPRRVU2025_Apr\.txt, line 4, column 'character 172': 173 characters, past the 171 of the PPRRVU record",
+    ),
+    "text between fixed-width records": (
+        lambda: with_txt("PPRRVU2025_Apr.csv", cms.pprrvu_txt([TXT_ROW, "see the note below", TXT_ROW])),
+        r"PPRRVU2025_Apr\.txt, line 5: 'see the note below' is not a record",
+    ),
+    "GPCI .txt of another layout": (
+        lambda: with_txt(
+            "GPCI2025.csv",
+            cms.gpci_txt([("10112", "AL", "00", "ALABAMA", "1.000", "0.869", "0.575")]).replace(
+                b"PE GPCI", b"PE INDEX"
+            ),
+        ),
+        r"GPCI2025\.txt: no header line of the GPCI \.txt layout of RVU25D",
+    ),
+    "ANES .txt CF with a point where the decimals are implied": (
+        lambda: with_txt("ANES2025.csv", cms.anes_txt([("10112", "00", "ALABAMA", "19.31")])),
+        r"ANES2025\.txt, line 1, column 'anesthesia_cf_usd': '19\.31' is not digits with 2 implied decimals",
+    ),
+    "LOCCO state group without its state": (
+        lambda: (
+            good_files()
+            | {
+                "25LOCCO.csv": cms.locco(
+                    ["10112,0,ALABAMA ,STATEWIDE ,ALL", ",,,,", "1182,18,,LOS ANGELES,LOS ANGELES"]
+                )
+            }
+        ),
+        r"25LOCCO\.csv, line 7, column 'State': no state name on the first line of a state's localities",
     ),
     # audits
     "printed total is not the sum of its parts": (

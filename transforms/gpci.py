@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
 from transforms.grid import LINE, read_grid, to_decimal
 from transforms.tables import Labels, data_rows, find_header, require_unique, strip_footnote_marks, zero_pad
 
@@ -18,13 +19,27 @@ LABELS: Labels = (
 )
 WITHOUT_FLOOR: Labels = ((r"PW GPCI \(without 1\.0 Floor\)", "work_gpci_without_floor"),)
 GPCI_DECIMAL = (4, 3)  # 0.000-9.999
+# The .txt form, as RVU25D's GPCI2025.txt lays it out (CMS publishes no layout for it). Its labels are cut to
+# `2025 PW GPCI`: it carries the one work GPCI the release prices with, filed as the floored one as in the .csv.
+FIXED = FixedLayout(
+    name="GPCI .txt layout of RVU25D",
+    fields=(
+        Field("mac", 1, 5),
+        Field("state", 17, 18),
+        Field("locality", 25, 26),
+        Field("locality_name", 30, 116),
+        Field("work_gpci_with_floor", 117, 126),
+        Field("pe_gpci", 127, 138),
+        Field("mp_gpci", 139, 150),
+    ),
+    record=r"\d{5} ",
+    header=r"Medicare Adm\w*\s+State\s+Locality\s+Locality Name\s+\d{4} PW GPCI\s*\d{4} PE GPCI\s*\d{4} MP GPCI$",
+)
 
 
 def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataFrame:
     """One row per MAC + locality; `work_gpci` is the floored or unfloored index, as the release prices."""
-    grid = read_grid(data, file)
-    header_at, mapping = find_header(grid, LABELS, file, optional=WITHOUT_FLOOR)
-    rows = data_rows(grid, header_at, mapping, file)
+    rows = read_records(data, file, FIXED) if is_fixed_width(file) else _labelled(data, file)
     if "work_gpci_without_floor" not in rows.columns:
         rows = rows.with_columns(work_gpci_without_floor=pl.lit(None, pl.String))
     rows = rows.with_columns(
@@ -50,3 +65,9 @@ def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataF
         "pe_gpci",
         "mp_gpci",
     )
+
+
+def _labelled(data: bytes, file: str) -> pl.DataFrame:
+    grid = read_grid(data, file)
+    header_at, mapping = find_header(grid, LABELS, file, optional=WITHOUT_FLOOR)
+    return data_rows(grid, header_at, mapping, file)

@@ -42,7 +42,7 @@ def _xlsx_cells(data: bytes, file: str) -> pl.DataFrame:
 
 
 def _csv_cells(data: bytes, file: str) -> pl.DataFrame:
-    text = _decode(data, file)
+    text = decode_text(data, file)
     if not text.strip():
         raise CmsFileError(file, "the file is empty")
     # CMS lines differ in width and Polars sizes a header-less CSV by its first line, so a header line of
@@ -53,7 +53,7 @@ def _csv_cells(data: bytes, file: str) -> pl.DataFrame:
     return pl.read_csv(io.StringIO(f"{names}\n{text}"), infer_schema=False)
 
 
-def _decode(data: bytes, file: str) -> str:
+def decode_text(data: bytes, file: str) -> str:
     """CMS promises no encoding and writes Latin-1; a UTF-8 BOM says UTF-8; NUL bytes say neither (UTF-16?)."""
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1

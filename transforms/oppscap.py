@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
 from transforms.grid import LINE, read_grid, to_decimal
 from transforms.tables import Labels, data_rows, find_header, require_unique, zero_pad
 
@@ -17,13 +18,26 @@ LABELS: Labels = (
     (r"^NON-FACI?LI?TY PRICE$", "opps_cap_nonfacility_usd"),  # CMS spells it NON-FACILTY
 )
 KEY = ["hcpcs", "modifier", "mac", "locality"]
+# The .txt form, as RVU25D's OPPSCAP_Oct.txt lays it out (no header; CMS publishes no layout). Its two prices
+# are equal on every line of that file, so their order is taken from the .csv's: facility, then non-facility.
+FIXED = FixedLayout(
+    name="OPPSCAP .txt layout of RVU25D",
+    fields=(
+        Field("hcpcs", 1, 5),
+        Field("modifier", 6, 7),
+        Field("status_code", 9, 9),
+        Field("mac", 11, 15),
+        Field("locality", 18, 19),
+        Field("opps_cap_facility_usd", 20, 28),
+        Field("opps_cap_nonfacility_usd", 29, 38),
+    ),
+    record=r"[0-9A-Z]{5}",
+)
 
 
 def parse_oppscap(data: bytes, file: str) -> pl.DataFrame:
     """One row per HCPCS + modifier + MAC + locality with CMS's capped price in each setting."""
-    grid = read_grid(data, file)
-    header_at, mapping = find_header(grid, LABELS, file)
-    rows = data_rows(grid, header_at, mapping, file)
+    rows = read_records(data, file, FIXED) if is_fixed_width(file) else _labelled(data, file)
     rows = rows.with_columns(
         modifier=pl.col("modifier").fill_null(""),
         mac=zero_pad("mac", 5, file, rows),
@@ -32,3 +46,9 @@ def parse_oppscap(data: bytes, file: str) -> pl.DataFrame:
     )
     require_unique(rows, KEY, file)
     return rows.select(LINE, *KEY, "status_code", "opps_cap_nonfacility_usd", "opps_cap_facility_usd")
+
+
+def _labelled(data: bytes, file: str) -> pl.DataFrame:
+    grid = read_grid(data, file)
+    header_at, mapping = find_header(grid, LABELS, file)
+    return data_rows(grid, header_at, mapping, file)

@@ -10,6 +10,7 @@ import polars as pl
 
 from transforms.categories import category_of
 from transforms.errors import CmsFileError
+from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
 from transforms.grid import LINE, blank_row, read_grid, to_decimal, to_flag
 
 # kind -> how a cell is typed: code/text stay strings, rvu/share/cf are exact decimals of that scale,
@@ -61,6 +62,51 @@ LAYOUT: tuple[Column, ...] = (
     Column("MP USED FOR OPPS PAYMENT AMOUNT", "opps_mp_rvu", RVU),
 )
 BY_LABEL = {c.label: c for c in LAYOUT}
+
+# The .txt form: CMS's record layout (RVU25D.pdf, "DATA RECORD"), positions 1-based and inclusive. The PDF
+# garbles the last field's position; the records end at 171. 2026's PRIC IND has no published position here:
+# a longer record fails rather than being read by this layout.
+FIXED = FixedLayout(
+    name="PPRRVU record layout of RVU25D.pdf",
+    fields=tuple(
+        Field(name, start, end)
+        for name, start, end in (
+            ("hcpcs", 1, 5),
+            ("modifier", 6, 7),
+            ("description", 8, 57),
+            ("status_code", 58, 58),
+            ("not_used_for_medicare_payment", 59, 59),
+            ("work_rvu", 60, 65),
+            ("nonfacility_pe_rvu", 67, 72),
+            ("nonfacility_na", 73, 74),
+            ("facility_pe_rvu", 76, 81),
+            ("facility_na", 82, 83),
+            ("mp_rvu", 85, 89),
+            ("nonfacility_total_rvu", 91, 96),
+            ("facility_total_rvu", 97, 102),
+            ("pctc_ind", 103, 103),
+            ("global_days", 104, 106),
+            ("preop_share", 107, 109),
+            ("intraop_share", 110, 112),
+            ("postop_share", 113, 115),
+            ("mult_proc_ind", 116, 116),
+            ("bilat_surg_ind", 117, 117),
+            ("asst_surg_ind", 118, 118),
+            ("co_surg_ind", 119, 119),
+            ("team_surg_ind", 120, 120),
+            ("endo_base", 128, 132),
+            ("conversion_factor_usd", 133, 140),
+            ("phys_supervision_ind", 142, 143),
+            ("calculation_flag", 144, 144),
+            ("imaging_family_ind", 146, 147),
+            ("opps_nonfacility_pe_rvu", 152, 157),
+            ("opps_facility_pe_rvu", 159, 164),
+            ("opps_mp_rvu", 166, 171),
+        )
+    ),
+    record=r"[0-9A-Z]{5}",
+    skip=r"HDR ",
+)
 RELEASED = re.compile(r"RELEASED\s+(\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 
 
@@ -87,15 +133,8 @@ def cf_variant_of(file: str) -> str:
 
 
 def parse_pprrvu(data: bytes, file: str) -> Pprrvu:
-    """Parse a PPRRVU CSV of any year's layout into one typed row per HCPCS + modifier."""
-    grid = read_grid(data, file)
-    header_at = _header_index(grid, file)
-    released_on = _released_on(grid.head(header_at))
-    labels = _stacked_labels(grid, header_at)
-    columns = _match_layout(labels, file)
-
-    body = grid.slice(header_at + 1).filter(~blank_row(grid))
-    body = body.select(LINE, *(pl.col(f"c{i}").alias(col.name) for i, col in columns.items()))
+    """Parse a PPRRVU (.csv or .xlsx of any year's layout, or the .txt) into one typed row per HCPCS + modifier."""
+    body, released_on = (read_records(data, file, FIXED), None) if is_fixed_width(file) else _labelled(data, file)
     missing_code = body.filter(pl.col("hcpcs").is_null())
     if missing_code.height:
         raise CmsFileError(file, "a data row without a HCPCS code", line=missing_code[LINE][0], column="HCPCS")
@@ -123,6 +162,16 @@ def parse_pprrvu(data: bytes, file: str) -> Pprrvu:
             column="conversion_factor_usd",
         )
     return Pprrvu(rows=rows, released_on=released_on, conversion_factor_usd=factors[0], cf_variant=cf_variant_of(file))
+
+
+def _labelled(data: bytes, file: str) -> tuple[pl.DataFrame, date | None]:
+    """The data rows of a .csv/.xlsx, columns named by their stacked labels, and the RELEASED date above them."""
+    grid = read_grid(data, file)
+    header_at = _header_index(grid, file)
+    columns = _match_layout(_stacked_labels(grid, header_at), file)
+    body = grid.slice(header_at + 1).filter(~blank_row(grid))
+    body = body.select(LINE, *(pl.col(f"c{i}").alias(col.name) for i, col in columns.items()))
+    return body, _released_on(grid.head(header_at))
 
 
 def _header_index(grid: pl.DataFrame, file: str) -> int:

@@ -97,7 +97,7 @@ class AnesSchema(dy.Schema):
     locality = dy.String(primary_key=True, regex=LOCALITY)
     locality_name = dy.String(nullable=True)
     anesthesia_cf_usd = dy.Decimal(precision=7, scale=4, min_exclusive=ZERO)
-    national_anesthesia_cf_usd = dy.Decimal(precision=7, scale=4, min_exclusive=ZERO)
+    national_anesthesia_cf_usd = dy.Decimal(precision=7, scale=4, min_exclusive=ZERO, nullable=True)  # not in the .txt
 
 
 class OppsCapSchema(dy.Schema):
