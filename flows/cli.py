@@ -169,6 +169,30 @@ def discover(
 
 
 @app.command()
+def catalog(
+    lake: LakeOption = Path("lake"),
+    record: Annotated[
+        bool, typer.Option("--record", help="Write each sha256 seen from CMS, and not yet recorded, into the catalog.")
+    ] = False,
+) -> None:
+    """The catalog's releases against the archives the lake received from CMS: checksums to record, differences.
+
+    Only archives downloaded from the catalog's own zip URL count; a mirror's zip is other bytes.
+    """
+    from flows import catalog as checksums
+
+    if record:
+        for standing in checksums.record(lake):
+            console.print(f"recorded {standing.release}: sha256 {standing.seen[0]}")
+    colour = {"to record": "yellow", "differs": "red", "ambiguous": "red", "recorded": "green", "never seen": "dim"}
+    table = Table("release", "catalog sha256", "seen from CMS", "state", title=f"config/releases.toml vs {lake}")
+    for s in checksums.standings(lake):
+        seen = ", ".join(sha[:12] for sha in s.seen) or "—"
+        table.add_row(s.release, s.recorded[:12] or "—", seen, f"[{colour[s.state]}]{s.state}[/]")
+    console.print(table)
+
+
+@app.command()
 def serve(lake: LakeOption = Path("lake")) -> None:
     """Serve the quarterly refresh deployment: runs it on schedule until stopped (Ctrl-C)."""
     _offline_prefect()

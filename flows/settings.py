@@ -89,10 +89,17 @@ def selected(year: int | None = None) -> list[Release]:
 
 
 def pipeline_digest() -> str:
-    """A digest of everything that shapes a release's tables: transforms, SQL and config."""
+    """A digest of everything that shapes a release's tables: transforms, SQL, defaults and the catalog's dates.
+
+    Of the catalog only what reaches the tables counts (label, year, effective date, GPCI floor): recording a
+    sha256 or correcting a URL there does not make every release reprocess.
+    """
     digest = hashlib.sha256()
-    for folder in (ROOT / "transforms", SQL, CONFIG):
+    for folder in (ROOT / "transforms", SQL):
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".sql", ".toml"):
+            if path.is_file() and path.suffix in (".py", ".sql"):
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    digest.update((CONFIG / "defaults.toml").read_bytes())
+    for r in sorted(catalog().values(), key=lambda r: r.label):
+        digest.update(f"{r.label}|{r.year}|{r.effective_from}|{r.work_gpci_floor}\n".encode())
     return digest.hexdigest()
