@@ -53,12 +53,14 @@ def download(url: str, lake: Path, release: str, expected_sha256: str = "") -> r
 
 
 @task(cache_policy=NO_CACHE)
-def keep_local(source: Path, lake: Path, release: str, expected_sha256: str = "") -> raw.RawArchive:
+def keep_local(source: Path, lake: Path, release: str) -> raw.RawArchive:
+    """A zip or folder the user hands over, kept as given: the catalog's sha256 guards downloads, and a local
+    copy (a zip rebuilt from the same files, a folder) is legitimately other bytes than CMS's archive."""
     if source.is_dir():
         return raw.keep_folder(lake, release, source)
     if not source.is_file():
         raise FileNotFoundError(f"{source}: no such zip or folder")
-    return raw.keep_file(lake, release, source, source.name, str(source.resolve()), expected_sha256=expected_sha256)
+    return raw.keep_file(lake, release, source, source.name, str(source.resolve()))
 
 
 @task(cache_policy=NO_CACHE)
@@ -135,7 +137,7 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
     if raw.is_url(origin):
         archive = download(origin, lake, entry.label, entry.sha256)
     else:
-        archive = keep_local(Path(origin), lake, entry.label, entry.sha256)
+        archive = keep_local(Path(origin), lake, entry.label)
     if not force and lake_files.is_current(lake, entry.label, archive.sha256, settings.pipeline_digest()):
         get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
         return _unchanged(lake, entry.label, entry.year, archive.path)
