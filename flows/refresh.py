@@ -54,8 +54,7 @@ def download(url: str, lake: Path, release: str, expected_sha256: str = "") -> r
 
 @task(cache_policy=NO_CACHE)
 def keep_local(source: Path, lake: Path, release: str) -> raw.RawArchive:
-    """A zip or folder the user hands over, kept as given: the catalog's sha256 guards downloads, and a local
-    copy (a zip rebuilt from the same files, a folder) is legitimately other bytes than CMS's archive."""
+    """A zip or folder the user hands over, kept as given (the catalog's sha256 pins CMS's URL, not copies)."""
     if source.is_dir():
         return raw.keep_folder(lake, release, source)
     if not source.is_file():
@@ -135,7 +134,9 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
     entry = _entry(release, source)
     origin = source or entry.zip_url
     if raw.is_url(origin):
-        archive = download(origin, lake, entry.label, entry.sha256)
+        # the recorded checksum pins the catalog's URL: another URL is a mirror (maybe of rebuilt zips) or a
+        # newer archive CMS published elsewhere, reported by discovery as url_changed
+        archive = download(origin, lake, entry.label, entry.sha256 if origin == entry.zip_url else "")
     else:
         archive = keep_local(Path(origin), lake, entry.label)
     if not force and lake_files.is_current(lake, entry.label, archive.sha256, settings.pipeline_digest()):

@@ -63,8 +63,9 @@ def test_a_download_from_cms_is_recorded_then_enforced(config: Path, cms: Path, 
     assert {s.release: s.state for s in checksums.standings(lake)}["RVU25D"] == "recorded"
     assert checksums.record(lake) == []
 
-    # from now on a download with other bytes is refused, from CMS or a mirror; a local copy is the user's own
+    # from now on other bytes at the catalog's URL are refused; a local copy is the user's own
+    _point_rvu25d_at(config, f"{mirror}/rvu22a.zip")
     with pytest.raises(Exception, match="differs from the catalog's"):
-        refresh(release="RVU25D", source=f"{mirror}/rvu22a.zip", lake=str(lake))
+        refresh(release="RVU25D", lake=str(lake))
     local = refresh(release="RVU25D", source=str(cms / "rvu25d"), lake=str(lake))
     assert not local.skipped
