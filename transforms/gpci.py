@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
-from transforms.grid import LINE, read_grid, to_decimal
-from transforms.tables import Labels, data_rows, find_header, require_unique, strip_footnote_marks, zero_pad
+from transforms.grid import LINE, to_decimal
+from transforms.tables import Labels, labelled_rows, require_unique, strip_footnote_marks, zero_pad
 
 LABELS: Labels = (
     (r"^(Medicare Adm\w* Contractor|Contractor|Carrier)", "mac"),
@@ -39,7 +39,10 @@ FIXED = FixedLayout(
 
 def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataFrame:
     """One row per MAC + locality; `work_gpci` is the floored or unfloored index, as the release prices."""
-    rows = read_records(data, file, FIXED) if is_fixed_width(file) else _labelled(data, file)
+    if is_fixed_width(file):
+        rows = read_records(data, file, FIXED)
+    else:
+        rows = labelled_rows(data, file, LABELS, optional=WITHOUT_FLOOR)
     if "work_gpci_without_floor" not in rows.columns:
         rows = rows.with_columns(work_gpci_without_floor=pl.lit(None, pl.String))
     rows = rows.with_columns(
@@ -65,9 +68,3 @@ def parse_gpci(data: bytes, file: str, work_gpci_floor: bool = True) -> pl.DataF
         "pe_gpci",
         "mp_gpci",
     )
-
-
-def _labelled(data: bytes, file: str) -> pl.DataFrame:
-    grid = read_grid(data, file)
-    header_at, mapping = find_header(grid, LABELS, file, optional=WITHOUT_FLOOR)
-    return data_rows(grid, header_at, mapping, file)

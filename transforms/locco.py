@@ -6,9 +6,9 @@ import polars as pl
 
 from transforms.errors import CmsFileError
 from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
-from transforms.grid import LINE, read_grid
+from transforms.grid import LINE
 from transforms.states import STATE_CODES
-from transforms.tables import Labels, data_rows, find_header, require_unique, zero_pad
+from transforms.tables import Labels, labelled_rows, require_unique, zero_pad
 
 LABELS: Labels = (
     (r"^(Medicare Adm\w* Contractor|Contractor|Carrier)", "mac"),
@@ -41,7 +41,7 @@ def parse_locco(data: bytes, file: str) -> pl.DataFrame:
     Only within its group of lines: CMS separates states by a blank line, so a group whose first line has no
     state name fails rather than inheriting the state above it (RVU25D's .txt would put California in Arkansas).
     """
-    rows = read_records(data, file, FIXED) if is_fixed_width(file) else _labelled(data, file)
+    rows = read_records(data, file, FIXED) if is_fixed_width(file) else labelled_rows(data, file, LABELS)
     rows = rows.with_columns(
         mac=zero_pad("mac", 5, file, rows),
         locality=zero_pad("locality", 2, file, rows),
@@ -62,9 +62,3 @@ def parse_locco(data: bytes, file: str) -> pl.DataFrame:
     rows = rows.unique(subset=columns, keep="first", maintain_order=True)
     require_unique(rows, ["mac", "locality"], file)
     return rows.select(LINE, *columns)
-
-
-def _labelled(data: bytes, file: str) -> pl.DataFrame:
-    grid = read_grid(data, file)
-    header_at, mapping = find_header(grid, LABELS, file)
-    return data_rows(grid, header_at, mapping, file)

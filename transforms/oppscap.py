@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
-from transforms.grid import LINE, read_grid, to_decimal
-from transforms.tables import Labels, data_rows, find_header, require_unique, zero_pad
+from transforms.grid import LINE, to_decimal
+from transforms.tables import Labels, labelled_rows, require_unique, zero_pad
 
 LABELS: Labels = (
     (r"^HCPCS$", "hcpcs"),
@@ -37,7 +37,7 @@ FIXED = FixedLayout(
 
 def parse_oppscap(data: bytes, file: str) -> pl.DataFrame:
     """One row per HCPCS + modifier + MAC + locality with CMS's capped price in each setting."""
-    rows = read_records(data, file, FIXED) if is_fixed_width(file) else _labelled(data, file)
+    rows = read_records(data, file, FIXED) if is_fixed_width(file) else labelled_rows(data, file, LABELS)
     rows = rows.with_columns(
         modifier=pl.col("modifier").fill_null(""),
         mac=zero_pad("mac", 5, file, rows),
@@ -46,9 +46,3 @@ def parse_oppscap(data: bytes, file: str) -> pl.DataFrame:
     )
     require_unique(rows, KEY, file)
     return rows.select(LINE, *KEY, "status_code", "opps_cap_nonfacility_usd", "opps_cap_facility_usd")
-
-
-def _labelled(data: bytes, file: str) -> pl.DataFrame:
-    grid = read_grid(data, file)
-    header_at, mapping = find_header(grid, LABELS, file)
-    return data_rows(grid, header_at, mapping, file)

@@ -7,7 +7,7 @@ import re
 import polars as pl
 
 from transforms.errors import CmsFileError
-from transforms.grid import LINE, blank_row
+from transforms.grid import LINE, blank_row, read_grid
 
 Labels = tuple[tuple[str, str], ...]  # (regex on the header cell, column name)
 
@@ -49,6 +49,13 @@ def data_rows(grid: pl.DataFrame, header_at: int, mapping: dict[str, str], file:
         bad = not_data.row(0, named=True)
         raise CmsFileError(file, f"{bad[first]!r} is not a data row", line=bad[LINE], column=mapping[first])
     return rows.select(LINE, *(pl.col(c).alias(name) for c, name in mapping.items()))
+
+
+def labelled_rows(data: bytes, file: str, labels: Labels, optional: Labels = ()) -> pl.DataFrame:
+    """A .csv or .xlsx table's data rows, columns named by the labels of its header line."""
+    grid = read_grid(data, file)
+    header_at, mapping = find_header(grid, labels, file, optional=optional)
+    return data_rows(grid, header_at, mapping, file)
 
 
 def zero_pad(column: str, width: int, file: str, frame: pl.DataFrame) -> pl.Expr:
