@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 PREAMBLE = [
@@ -34,36 +35,44 @@ HEADER_2026 = [
 ]
 
 
-def pprrvu_row(
-    hcpcs,
-    mod="",
-    desc="Test code",
-    status="A",
-    work="1.00",
-    nf_pe="1.00",
-    nf_na="",
-    f_pe="0.50",
-    f_na="",
-    mp="0.10",
-    cf="32.3465",
-    opps=("0.00", "0.00", "0.00"),
-    not_used="",
-    pric=None,
-) -> str:
-    """One data line; the totals are the sums of the components, as CMS prints them."""
-    nf_total, f_total = _total(work, nf_pe, mp), _total(work, f_pe, mp)
+@dataclass(frozen=True)
+class Service:
+    """One PPRRVU service as a test states it; each form's writer prints it its own way."""
+
+    hcpcs: str
+    mod: str = ""
+    desc: str = "Test code"
+    status: str = "A"
+    work: str = "1.00"
+    nf_pe: str = "1.00"
+    nf_na: str = ""
+    f_pe: str = "0.50"
+    f_na: str = ""
+    mp: str = "0.10"
+    cf: str = "32.3465"
+    not_used: str = ""
+
+    def totals(self) -> tuple[str, str]:
+        """The non-facility and facility totals, the sums of the components as CMS prints them."""
+        return _total(self.work, self.nf_pe, self.mp), _total(self.work, self.f_pe, self.mp)
+
+
+def pprrvu_row(hcpcs: str, opps=("0.00", "0.00", "0.00"), pric=None, **service) -> str:
+    """One .csv data line."""
+    s = Service(hcpcs, **service)
+    nf_total, f_total = s.totals()
     cells = [
-        hcpcs,
-        mod,
-        desc,
-        status,
-        not_used,
-        work,
-        nf_pe,
-        nf_na,
-        f_pe,
-        f_na,
-        mp,
+        s.hcpcs,
+        s.mod,
+        s.desc,
+        s.status,
+        s.not_used,
+        s.work,
+        s.nf_pe,
+        s.nf_na,
+        s.f_pe,
+        s.f_na,
+        s.mp,
         nf_total,
         f_total,
         "0",
@@ -79,7 +88,7 @@ def pprrvu_row(
     ]
     if pric is not None:
         cells.append(pric)
-    cells += ["", cf, "09", "0", "99", *opps]
+    cells += ["", s.cf, "09", "0", "99", *opps]
     return ",".join(cells)
 
 
@@ -158,25 +167,13 @@ TXT_HDR = [
 ]
 
 
-def pprrvu_txt_row(
-    hcpcs,
-    mod="",
-    desc="Test code",
-    status="A",
-    work="1.00",
-    nf_pe="1.00",
-    nf_na="",
-    f_pe="0.50",
-    f_na="",
-    mp="0.10",
-    cf="32.3465",
-    not_used="",
-) -> str:
-    """One 171-character record, the same service as `pprrvu_row` with the same arguments."""
-    nf_total, f_total = _total(work, nf_pe, mp), _total(work, f_pe, mp)
+def pprrvu_txt_row(hcpcs: str, **service) -> str:
+    """One 171-character .txt record of the same service as `pprrvu_row` with the same arguments."""
+    s = Service(hcpcs, **service)
+    nf_total, f_total = s.totals()
     return (
-        f"{hcpcs:<5}{mod:<2}{desc:<50.50}{status:1}{not_used:1}{work:>6} {nf_pe:>6}{nf_na:<2} {f_pe:>6}{f_na:<2} "
-        f"{mp:>5} {nf_total:>6}{f_total:>6}0000.10.80.1020000{'':7}{'':5}{cf:>8} 090 99    "
+        f"{s.hcpcs:<5}{s.mod:<2}{s.desc:<50.50}{s.status:1}{s.not_used:1}{s.work:>6} {s.nf_pe:>6}{s.nf_na:<2} "
+        f"{s.f_pe:>6}{s.f_na:<2} {s.mp:>5} {nf_total:>6}{f_total:>6}0000.10.80.1020000{'':7}{'':5}{s.cf:>8} 090 99    "
         f"{'0.00':>6} {'0.00':>6} {'0.00':>6}"
     )
 
