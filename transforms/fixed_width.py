@@ -98,25 +98,25 @@ def _record_lines(lines: list[str], file: str, layout: FixedLayout) -> list[tupl
 
 def _check_shape(records: pl.Series, line_numbers: pl.Series, file: str, layout: FixedLayout) -> None:
     """A record longer than the layout, or with text where the layout has a blank, fails at that character."""
-    too_long = records.str.len_chars() > layout.width
-    if too_long.any():
-        at = int(too_long.arg_true()[0])
-        raise CmsFileError(
-            file,
-            f"{len(records[at])} characters, past the {layout.width} of the {layout.name}",
-            line=int(line_numbers[at]),
-            column=f"character {layout.width + 1}",
+    checks = [
+        (
+            records.str.len_chars() > layout.width,
+            layout.width + 1,
+            lambda record: f"{len(record)} characters, past the {layout.width} of the {layout.name}",
         )
-    for position in layout.fillers():
-        filled = records.str.slice(position - 1, 1).str.strip_chars() != ""
-        if filled.any():
-            at = int(filled.arg_true()[0])
-            raise CmsFileError(
-                file,
-                f"{records[at][position - 1]!r} where the {layout.name} has a blank between fields",
-                line=int(line_numbers[at]),
-                column=f"character {position}",
-            )
+    ]
+    checks += [
+        (
+            records.str.slice(position - 1, 1).str.strip_chars() != "",
+            position,
+            lambda record, at=position: f"{record[at - 1]!r} where the {layout.name} has a blank between fields",
+        )
+        for position in layout.fillers()
+    ]
+    for bad, position, message in checks:
+        if bad.any():
+            at = int(bad.arg_true()[0])
+            raise CmsFileError(file, message(records[at]), line=int(line_numbers[at]), column=f"character {position}")
 
 
 def _with_point(frame: pl.DataFrame, field: Field, file: str) -> pl.Expr:
