@@ -99,7 +99,7 @@ def audit(con: duckdb.DuckDBPyConnection) -> None:
 
 @task(cache_policy=NO_CACHE)
 def recover(lake: Path) -> None:
-    """Finish or undo what a killed run left: links and views follow the committed manifests."""
+    """Finish or undo what a killed run left: files and pfs.duckdb follow the committed manifests."""
     lake_files.reconcile(lake)
     for partial in raw.sweep_partials(lake):
         get_run_logger().warning("removed %s, left half-received by a run that did not finish", partial)
@@ -109,9 +109,15 @@ def recover(lake: Path) -> None:
 def publish(
     con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, archive: raw.RawArchive
 ) -> dict[str, int]:
-    source = {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes}
-    run_id = str(flow_run.id) if flow_run.id else ""
-    manifest = lake_files.publish(con, lake, year, release, source, run_id, settings.pipeline_digest())
+    fields = {
+        "release": release,
+        "year": year,
+        "run_id": str(flow_run.id) if flow_run.id else "",
+        "pipeline": settings.pipeline_digest(),
+        "source": {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes},
+    }
+    partition = {"year": year, "release": release}
+    manifest = lake_files.publish(con, lake, lake_files.RELEASE, release, partition, fields)
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
 
 
@@ -139,7 +145,8 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
         archive = download(origin, lake, entry.label, entry.sha256 if origin == entry.zip_url else "")
     else:
         archive = keep_local(Path(origin), lake, entry.label)
-    if not force and lake_files.is_current(lake, entry.label, archive.sha256, settings.pipeline_digest()):
+    pipeline = settings.pipeline_digest()
+    if not force and lake_files.is_current(lake, lake_files.RELEASE, entry.label, archive.sha256, pipeline):
         get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
         return _unchanged(lake, entry.label, entry.year, archive.path)
     found = extract(archive)

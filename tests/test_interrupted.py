@@ -30,7 +30,7 @@ def _start_refresh(lake: Path, source: Path) -> subprocess.Popen:
 def _wait_for_partial_version(lake: Path, process: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        written = list((lake / ".versions" / "RVU25D").glob("*.incomplete/*/part-0.parquet"))
+        written = list((lake / ".staging" / "release" / "RVU25D").glob("*.incomplete/*.parquet"))
         if len(written) >= 2:
             return
         assert process.poll() is None, "the refresh ended before it was killed"
@@ -53,7 +53,7 @@ def test_killed_during_publish_then_completed_by_the_next_run(tmp_path: Path, cm
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
-    assert list((lake / ".versions" / "RVU25D").glob("*.incomplete")), "killed after the write, not during it"
+    assert list((lake / ".staging" / "release" / "RVU25D").glob("*.incomplete")), "killed after the write, not during"
     assert published(lake) == before
     assert manifests(lake)["RVU25D"]["version"] == version
     assert load_profile(lake, "97140", "RVU25D")["fee_nonfacility_usd"] == Decimal("27.17")
@@ -61,6 +61,6 @@ def test_killed_during_publish_then_completed_by_the_next_run(tmp_path: Path, cm
     refresh(release="RVU25D", source=str(cms / "rvu25d"), lake=str(lake))
     after = manifests(lake)["RVU25D"]
     assert after["version"] != version and after["previous_version"] == version
-    assert not list((lake / ".versions" / "RVU25D").glob("*.incomplete"))
+    assert not (lake / ".staging" / "release" / "RVU25D").exists()
     assert load_profile(lake, "97140", "RVU25D")["fee_nonfacility_usd"] == Decimal("27.17")
     assert after["source"]["origin"] == str((cms / "rvu25d").resolve())

@@ -180,7 +180,7 @@ def test_code_profile_has_one_row_per_code_with_what_a_page_shows(db):
 def test_hive_layout_and_views(lake: Path, db):
     assert (lake / "fee_locality" / "year=2025" / "release=RVU25D" / "part-0.parquet").exists()
     assert (lake / "rvu" / "year=2022" / "release=RVU22A" / "part-0.parquet").exists()
-    assert not list((lake / ".versions").glob("*/*.incomplete"))
+    assert not (lake / ".staging").exists() or not list((lake / ".staging").rglob("*.parquet"))
     assert one(db, "SELECT DISTINCT year FROM rvu WHERE release = 'RVU22A'") == [(2022,)]
 
 

@@ -1,0 +1,129 @@
+"""pfs.duckdb: every table of the lake with its data inside, so the file answers wherever the lake is copied.
+
+DuckDB resolves a view's file paths against the reader's working directory, not the database file, so
+views over the Parquet files would break once the lake moves; the tables are therefore copied in. The file
+is rebuilt beside the lake (from a copy of the current one: only changed labels are reloaded) and renamed
+over the old one, so a reader sees a release switch whole. `_pfs_state` records which version of each label
+it holds and a digest of its views: a run that publishes nothing leaves the file untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from flows import settings
+from flows.lake.layout import DATASETS, DB_FILE, LAKE_VIEWS, RELEASE, Dataset
+from flows.settings import SQL
+
+STATE = "_pfs_state"
+TMP_PREFIX = f".{DB_FILE}."
+
+
+def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
+    """Make pfs.duckdb hold exactly the versions the manifests name, with the views over them."""
+    for leftover in lake.glob(f"{TMP_PREFIX}*"):
+        leftover.unlink()  # from a run killed while it rebuilt the file
+    db = lake / DB_FILE
+    want = {f"{d.name}/{m['label']}": m["version"] for d, m in current}
+    views = _view_statements(current)
+    want["views"] = hashlib.sha256("\n".join(views).encode()).hexdigest()
+    have = _state(db)
+    if have == want:
+        return
+    tmp = lake / f"{TMP_PREFIX}{uuid.uuid4().hex}"
+    if have is not None:
+        shutil.copyfile(db, tmp)
+    con = duckdb.connect(str(tmp))
+    try:
+        for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall():
+            con.execute(f'DROP VIEW "{view}"')
+        for dataset in DATASETS:
+            mine = [m for d, m in current if d is dataset]
+            stale = [m for m in mine if (have or {}).get(f"{dataset.name}/{m['label']}") != m["version"]]
+            gone = [k.split("/", 1)[1] for k in have or {} if k.startswith(f"{dataset.name}/") and k not in want]
+            if stale or gone:
+                for table in dataset.tables:
+                    _reload(con, lake, dataset, table, mine, stale, gone)
+        for statement in views:
+            con.execute(statement)
+        con.execute(f"CREATE OR REPLACE TABLE {STATE} (what VARCHAR, value VARCHAR)")
+        con.executemany(f"INSERT INTO {STATE} VALUES (?, ?)", sorted(want.items()))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with tmp.open("rb") as written:
+        os.fsync(written.fileno())
+    tmp.replace(db)
+
+
+def _state(db: Path) -> dict[str, str] | None:
+    """What pfs.duckdb holds, or None for no file (or one of the older, views-only kind)."""
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": STATE}).fetchone():
+            return None
+        return dict(con.execute(f"SELECT what, value FROM {STATE}").fetchall())
+    finally:
+        con.close()
+
+
+def _reload(
+    con: duckdb.DuckDBPyConnection, lake: Path, dataset: Dataset, table: str,
+    mine: list[dict], stale: list[dict], gone: list[str],
+) -> None:  # fmt: skip
+    """Replace the stale labels' rows of a table; rebuild it whole when its columns changed (a new pipeline)."""
+    exists = con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchone()
+    selects = [_select(con, lake, dataset, m, table) for m in stale]
+    if exists and all(_shape(con.sql(s)) == _shape(con.table(table)) for s in selects):
+        label_key = dataset.keys[-1]
+        for label in [*gone, *(m["label"] for m in stale)]:
+            con.execute(f'DELETE FROM {table} WHERE "{label_key}" = $label', {"label": label})
+        for select in selects:
+            con.execute(f"INSERT INTO {table} {select}")
+        return
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    if mine:
+        everything = " UNION ALL BY NAME ".join(_select(con, lake, dataset, m, table) for m in mine)
+        con.execute(f"CREATE TABLE {table} AS {everything}")
+
+
+def _select(con: duckdb.DuckDBPyConnection, lake: Path, dataset: Dataset, manifest: dict, table: str) -> str:
+    """A label's rows of a table with its partition columns first, as the Hive layout gives them.
+
+    A file written before the partition keys were left out of files (the links layout) still holds them.
+    """
+    columns = []
+    for key, value in dataset.partition(manifest).items():
+        literal = f"CAST({int(value)} AS INTEGER)" if isinstance(value, int) else _quoted(str(value))
+        columns.append(f'{literal} AS "{key}"')
+    source = f"read_parquet({_quoted(str((lake / manifest['tables'][table]['file']).resolve()))})"
+    inside = [key for key in dataset.keys if key in con.sql(f"FROM {source}").columns]
+    rest = f"* EXCLUDE ({', '.join(inside)})" if inside else "*"
+    return f"SELECT {', '.join(columns)}, {rest} FROM {source}"
+
+
+def _shape(relation: duckdb.DuckDBPyRelation) -> list[tuple[str, str]]:
+    return list(zip(relation.columns, map(str, relation.types), strict=True))
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
+    """The release calendar and the views across releases (sql/views), when the lake holds a release."""
+    if not any(d is RELEASE for d, _ in current):
+        return []
+    rows = ", ".join(
+        f"('{r.label}', {r.year}, DATE '{r.effective_from.isoformat()}')" for r in settings.catalog().values()
+    )
+    calendar = f"CREATE VIEW release_calendar AS SELECT * FROM (VALUES {rows}) AS t(release, year, effective_from)"
+    return [calendar] + [f"CREATE VIEW {name} AS {(SQL / 'views' / f'{name}.sql').read_text()}" for name in LAKE_VIEWS]

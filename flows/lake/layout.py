@@ -1,0 +1,55 @@
+"""Where everything lives in a lake: datasets, their tables and Hive partitions, manifests, the staging area.
+
+    <lake>/<table>/year=YYYY/release=<LABEL>/part-0.parquet      a release's table: real folders, real files
+    <lake>/zip_locality/year_quarter=YYYYQn/part-0.parquet        a quarter's ZIP code → locality file
+    <lake>/_manifests/<LABEL>.json                                what is published of a release (the commit)
+    <lake>/_manifests/zip_locality/<YYYYQn>.json                  the same for a ZIP file
+    <lake>/.staging/<dataset>/<label>/<version>/<table>.parquet   a version being published (hidden from globs)
+    <lake>/pfs.duckdb                                             every table, data inside: portable
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_FILE = "pfs.duckdb"
+MANIFESTS = "_manifests"
+STAGING = ".staging"
+INCOMPLETE = ".incomplete"
+PART = "part-0.parquet"
+
+RELEASE_TABLES: tuple[str, ...] = (
+    "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
+    "fee_national", "fee_locality", "category_ranking", "code_profile",
+)  # fmt: skip
+# Views over all releases (sql/views), created in pfs.duckdb after the tables, in this order.
+LAKE_VIEWS: tuple[str, ...] = ("release_validity", "change_pairs", "code_change", "gpci_change")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A kind of thing published as a unit: its tables share one Hive partition per label."""
+
+    name: str
+    tables: tuple[str, ...]
+    keys: tuple[str, ...]  # the Hive partition keys, outermost first
+    manifests: str  # folder of its manifests, under the lake
+
+    def partition(self, manifest: dict) -> dict[str, str | int]:
+        return {key: manifest["partition"][key] for key in self.keys}
+
+
+RELEASE = Dataset("release", RELEASE_TABLES, ("year", "release"), MANIFESTS)
+ZIP_LOCALITY = Dataset("zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality")
+DATASETS: tuple[Dataset, ...] = (RELEASE, ZIP_LOCALITY)
+DATASET = {d.name: d for d in DATASETS}
+
+
+def table_file(table: str, partition: dict[str, str | int]) -> str:
+    """A table's file of one partition, relative to the lake: `rvu/year=2025/release=RVU25D/part-0.parquet`."""
+    return "/".join([table, *(f"{key}={value}" for key, value in partition.items()), PART])
+
+
+def staged_dir(lake: Path, dataset: str, label: str, version: str) -> Path:
+    return lake / STAGING / dataset / label / version
