@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.history import code_changes, release_on
+from flows.lookup.history import code_changes, release_on
 from tests import cms_format as cms
 
 ALABAMA = "10112,AL,0,ALABAMA,1,0.869,0.575"

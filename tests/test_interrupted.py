@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flows.lake import manifests
-from flows.profile import load_profile
+from flows.lookup.profile import load_profile
 from tests.lakefiles import published
 
 ROOT = Path(__file__).resolve().parent.parent

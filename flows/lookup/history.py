@@ -29,6 +29,14 @@ def release_on(con: duckdb.DuckDBPyConnection, day: date) -> str:
     raise LookupError(f"{calendar[0]} is in force on {day} but not in the lake: pfs refresh --release {calendar[0]}")
 
 
+def effective_from(con: duckdb.DuckDBPyConnection, release: str) -> date:
+    """The first day a release of the lake prices."""
+    row = con.execute("SELECT valid_from FROM release_validity WHERE release = $r", {"r": release}).fetchone()
+    if row is None:
+        raise LookupError(f"{release} is not in the lake")
+    return row[0]
+
+
 def code_changes(con: duckdb.DuckDBPyConnection, from_release: str, to_release: str) -> pl.DataFrame:
     """code_change between any two releases of the lake (the view holds consecutive ones only)."""
     known = {r for (r,) in con.execute("SELECT release FROM releases").fetchall()}

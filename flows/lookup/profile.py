@@ -1,4 +1,4 @@
-"""`pfs code`: a code's page, read from the lake's code_profile view."""
+"""`pfs code`: a code's page, read from the lake's code_profile table."""
 
 from __future__ import annotations
 
@@ -7,21 +7,49 @@ from pathlib import Path
 
 import duckdb
 
-from flows.lake import DB_FILE
+from flows.lake.layout import DB_FILE
+from flows.lookup.place import Place
 
 
 def load_profile(lake: Path, hcpcs: str, release: str, cf_variant: str = "non_qp") -> dict | None:
     """The code_profile row of a code in a release at a conversion factor variant, or None."""
     con = duckdb.connect(str(lake / DB_FILE), read_only=True)
     try:
-        rel = con.sql(
-            "SELECT * FROM code_profile WHERE hcpcs = $hcpcs AND release = $release AND cf_variant = $variant",
-            params={"hcpcs": hcpcs.upper(), "release": release.upper(), "variant": cf_variant},
-        )
-        rows = rel.fetchall()
-        return dict(zip(rel.columns, rows[0], strict=True)) if rows else None
+        return profile_of(con, hcpcs, release, cf_variant)
     finally:
         con.close()
+
+
+def profile_of(con: duckdb.DuckDBPyConnection, hcpcs: str, release: str, cf_variant: str = "non_qp") -> dict | None:
+    cursor = con.execute(
+        "SELECT * FROM code_profile WHERE hcpcs = $hcpcs AND release = $release AND cf_variant = $variant",
+        {"hcpcs": hcpcs.upper(), "release": release.upper(), "variant": cf_variant},
+    )
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
+
+def with_place(con: duckdb.DuckDBPyConnection, profile: dict, place: Place) -> dict:
+    """The profile and, for one locality, its identity and the fees of the shown row there (OPPS cap applied)."""
+    fees = con.execute(
+        "SELECT fee_nonfacility_usd, fee_facility_usd, is_opps_capped_nonfacility, is_opps_capped_facility "
+        "FROM fee_locality WHERE release = $release AND hcpcs = $hcpcs AND modifier = $modifier "
+        "AND cf_variant = $variant AND mac = $mac AND locality = $locality",
+        {"release": profile["release"], "hcpcs": profile["hcpcs"], "modifier": profile["shown_modifier"],
+         "variant": profile["cf_variant"], "mac": place.mac, "locality": place.locality},
+    ).fetchone() or (None, None, None, None)  # fmt: skip
+    return profile | {
+        "zip5": place.zip5,
+        "zip_year_quarter": place.year_quarter,
+        "mac": place.mac,
+        "locality": place.locality,
+        "locality_name": place.locality_name,
+        "state": place.state,
+        "locality_fee_nonfacility_usd": fees[0],
+        "locality_fee_facility_usd": fees[1],
+        "is_opps_capped_nonfacility": fees[2],
+        "is_opps_capped_facility": fees[3],
+    }
 
 
 def ordinal(n: int) -> str:
@@ -74,4 +102,18 @@ def render(p: dict) -> list[tuple[str, str]]:
         ("National fee, facility", money(p["fee_facility_usd"], p["facility_na"])),
         ("Locality fees, non-facility", spread),
         ("Ranking", ranking_sentence(p)),
+        *_place_lines(p),
+    ]
+
+
+def _place_lines(p: dict) -> list[tuple[str, str]]:
+    if p.get("mac") is None:
+        return []
+    where = f"{p['locality_name']} ({p['state']}), MAC {p['mac']} locality {p['locality']}"
+    if p["zip5"]:
+        where = f"ZIP {p['zip5']} ({p['zip_year_quarter']} file): {where}"
+    return [
+        ("Place", where),
+        ("Locality fee, non-facility", money(p["locality_fee_nonfacility_usd"], p["nonfacility_na"])),
+        ("Locality fee, facility", money(p["locality_fee_facility_usd"], p["facility_na"])),
     ]

@@ -1,0 +1,5 @@
+import sys
+
+from flows.cli import app
+
+sys.exit(app())

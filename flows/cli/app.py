@@ -1,0 +1,39 @@
+"""The `pfs` Typer app and what its commands share: the console, the --lake option, opening the lake."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="Medicare Physician Fee Schedule releases as a Parquet lake.", no_args_is_help=True)
+console = Console()  # width from COLUMNS when set, else the terminal
+errors = Console(stderr=True)
+
+LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
+
+
+def offline_prefect() -> None:
+    """Prefect's ephemeral server, without the telemetry lookup that fails (and logs) offline."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def fail(message: str, status: int = 1) -> typer.Exit:
+    """Print one line to stderr; the caller raises what this returns."""
+    errors.print(message, markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(status)
+
+
+def open_lake(lake: Path):
+    """pfs.duckdb of the lake, read-only; a clear error when there is none."""
+    import duckdb
+
+    from flows.lake.layout import DB_FILE
+
+    if not (lake / DB_FILE).exists():
+        raise fail(f"no lake at {lake} (run `pfs refresh` first)")
+    return duckdb.connect(str(lake / DB_FILE), read_only=True)

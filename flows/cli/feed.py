@@ -1,0 +1,1 @@
+"""`pfs export` and `pfs dictionary`: what dashboards and documentation read."""

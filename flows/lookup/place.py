@@ -1,0 +1,93 @@
+"""Where a service is priced: a ZIP code or a MAC + locality, resolved against the lake."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+
+class PlaceError(LookupError):
+    """A place the lake cannot price: an unknown ZIP, a ZIP split by +4, a locality the release lacks."""
+
+
+@dataclass(frozen=True)
+class Place:
+    mac: str
+    locality: str
+    locality_name: str | None
+    state: str | None
+    zip5: str | None = None
+    year_quarter: str | None = None  # the ZIP code file it was read from
+
+
+ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+
+
+def quarter_start(year_quarter: str) -> date:
+    """`2025Q4` begins on 2025-10-01."""
+    return date(int(year_quarter[:4]), 3 * int(year_quarter[-1]) - 2, 1)
+
+
+def zip_quarter(con: duckdb.DuckDBPyConnection, day: date) -> str:
+    """The ZIP code file in force on a date: the lake's latest quarter that began on or before it."""
+    quarters = [q for (q,) in con.execute("SELECT DISTINCT year_quarter FROM zip_locality ORDER BY 1").fetchall()]
+    in_force = [q for q in quarters if quarter_start(q) <= day]
+    if not in_force:
+        held = ", ".join(quarters) or "none"
+        raise PlaceError(f"no ZIP code file of the lake is in force on {day} (it holds {held})")
+    return in_force[-1]
+
+
+def of_zip(con: duckdb.DuckDBPyConnection, zip_code: str, release: str, day: date) -> Place:
+    """The locality CMS prices a ZIP code in on a date, from the ZIP code file of that date's quarter."""
+    match = ZIP.match(zip_code.strip())
+    if match is None:
+        raise PlaceError(f"{zip_code!r} is not a ZIP code (five digits, or ZIP+4)")
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'zip_locality'").fetchone():
+        raise PlaceError("the lake has no ZIP code file: pfs refresh --zip-quarter YYYYQn")
+    zip5, quarter = match.group(1), zip_quarter(con, day)
+    row = con.execute(
+        "SELECT mac, locality, state, plus_four_required FROM zip_locality WHERE year_quarter = $q AND zip5 = $zip",
+        {"q": quarter, "zip": zip5},
+    ).fetchone()
+    if row is None:
+        raise PlaceError(f"ZIP {zip5} is not in CMS's ZIP code file of {quarter}")
+    mac, locality, state, plus_four = row
+    if plus_four:
+        raise PlaceError(
+            f"ZIP {zip5} is priced by its +4 (CMS's ZIP9 file, which pfs does not hold): give --mac and --locality; "
+            f"candidates: {', '.join(_candidates(con, quarter, state, mac, release))}"
+        )
+    return Place(**vars(of_locality(con, mac, locality, release)) | {"zip5": zip5, "year_quarter": quarter})
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, quarter: str, state: str, mac: str, release: str) -> list[str]:
+    """The localities the ZIP code file gives the ZIPs of the same state and MAC, with their names."""
+    rows = con.execute(
+        "SELECT DISTINCT z.mac, z.locality, l.locality_name FROM zip_locality AS z "
+        "LEFT JOIN localities AS l ON l.release = $release AND l.mac = z.mac AND l.locality = z.locality "
+        "WHERE z.year_quarter = $q AND z.state = $state AND z.mac = $mac ORDER BY 1, 2",
+        {"release": release, "q": quarter, "state": state, "mac": mac},
+    ).fetchall()
+    return [f"{m} {loc} ({name or 'unnamed'})" for m, loc, name in rows]
+
+
+def of_locality(con: duckdb.DuckDBPyConnection, mac: str, locality: str, release: str) -> Place:
+    """A MAC + locality of the release's GPCI file (numbers taken with or without their leading zeros)."""
+    mac, locality = mac.strip().zfill(5), locality.strip().zfill(2)
+    row = con.execute(
+        "SELECT locality_name, state FROM localities WHERE release = $release AND mac = $mac AND locality = $locality",
+        {"release": release, "mac": mac, "locality": locality},
+    ).fetchone()
+    if row is None:
+        known = con.execute(
+            "SELECT list(locality ORDER BY locality) FROM localities WHERE release = $release AND mac = $mac",
+            {"release": release, "mac": mac},
+        ).fetchone()[0]
+        if not known:
+            raise PlaceError(f"MAC {mac} has no locality in {release}")
+        raise PlaceError(f"MAC {mac} has no locality {locality} in {release} (it has {', '.join(known)})")
+    return Place(mac, locality, row[0], row[1])
