@@ -220,3 +220,10 @@ def oppscap_txt(rows: list[tuple[str, str, str, str, str, str, str]]) -> bytes:
     return "".join(
         f"{h:<5}{mod:<2} {st} {m:<5}  {loc:<2}{f:>9}{nf:>10}\r\n" for h, mod, st, m, loc, f, nf in rows
     ).encode("latin-1")
+
+
+def zip5(rows: list[tuple[str, str, str, str, str]], year_quarter: str = "20254") -> bytes:
+    """CMS's ZIP5 file: (state, zip5, mac, locality, plus-four flag) per record, laid out as ZIP5lyout.txt says."""
+    records = [f"{state}{zip_code}{mac}{locality} Z9   {plus4} A".ljust(75) + year_quarter
+               for state, zip_code, mac, locality, plus4 in rows]  # fmt: skip
+    return "\r\n".join(records).encode("latin-1") + b"\r\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 
 def published(lake: Path) -> dict[str, str]:
-    """The Parquet files behind every table's release links, the manifests and pfs.duckdb."""
-    files = [p / "part-0.parquet" for p in sorted(lake.glob("*/year=*/release=*"))]
-    files += sorted((lake / "_manifests").glob("*.json")) + [lake / "pfs.duckdb"]
+    """Every table's Parquet files (releases and ZIP files), the manifests and pfs.duckdb."""
+    files = sorted(p for p in lake.glob("*/*=*/**/part-0.parquet"))
+    files += sorted((lake / "_manifests").rglob("*.json")) + [lake / "pfs.duckdb"]
     return {str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.exists()}
 
 

@@ -135,3 +135,14 @@ def validate(schema: type[dy.Schema], frame: pl.DataFrame, file: str) -> pl.Data
 def empty(schema: type[dy.Schema]) -> pl.DataFrame:
     """A zero-row frame of the schema's columns, for a file the release does not ship."""
     return schema.create_empty().drop(LINE)
+
+
+class ZipLocalitySchema(dy.Schema):
+    source_line = dy.Int64()
+    year_quarter = dy.String(regex=r"^\d{4}Q[1-4]$")
+    zip5 = dy.String(primary_key=True, regex=r"^\d{5}$")
+    state = dy.String(regex=STATE)
+    mac = dy.String(regex=MAC)
+    locality = dy.String(regex=LOCALITY)
+    rural_indicator = dy.String(regex=r"^[RB]?$")
+    plus_four_required = dy.Bool()

@@ -9,16 +9,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from flows.cli.app import LakeOption, app, console, offline_prefect
+from flows.cli.app import LakeOption, app, console, fail, offline_prefect
 
 @app.command()
 def refresh(
     release: Annotated[str | None, typer.Option(help="One CMS release label, e.g. RVU25D.")] = None,
     year: Annotated[int | None, typer.Option(help="Every release of the catalog for a year.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every release of the catalog.")] = False,
+    zip_quarter: Annotated[
+        str | None, typer.Option(help="A quarter's ZIP code to carrier locality file instead, e.g. 2025Q4.")
+    ] = None,
     source: Annotated[
         str | None,
-        typer.Option(help="With --release: a URL, a release zip or a folder of its files; default: the catalog's URL."),
+        typer.Option(help="With --release or --zip-quarter: a URL, a zip, a folder (or the ZIP5 file); default: the catalog's URL."),
     ] = None,
     mirror: Annotated[
         str | None,
@@ -32,13 +35,14 @@ def refresh(
 
     A release whose archive is unchanged since it was published is not processed again.
     """
-    if sum(x is not None and x is not False for x in (release, year, every)) > 1:
-        console.print("[red]give at most one of --release, --year, --all[/]")
-        raise typer.Exit(2)
-    if source and not release:
-        console.print("[red]--source goes with --release (use --mirror with --year/--all)[/]")
-        raise typer.Exit(2)
+    if sum(x is not None and x is not False for x in (release, year, every, zip_quarter)) > 1:
+        raise fail("give at most one of --release, --year, --all, --zip-quarter", 2)
+    if source and not (release or zip_quarter):
+        raise fail("--source goes with --release or --zip-quarter (use --mirror with --year/--all)", 2)
     offline_prefect()
+    if zip_quarter:
+        _refresh_zip_quarter(zip_quarter, source, lake, wait, force)
+        return
     import httpx
 
     from flows import settings
@@ -68,6 +72,19 @@ def refresh(
     console.print(f"done in {time.perf_counter() - started:.1f} s")
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
+
+
+def _refresh_zip_quarter(year_quarter: str, source: str | None, lake: Path, wait: float, force: bool) -> None:
+    from flows.zipcodes.flow import refresh_zip_locality
+
+    started = time.perf_counter()
+    try:
+        done = refresh_zip_locality(year_quarter, source, str(lake), wait_seconds=wait, force=force)
+    except Exception as error:  # the flow's failure, as one line: the run's log above has the details
+        raise fail(f"ZIP code file {year_quarter} failed: {type(error).__name__}: {error}") from None
+    state = "unchanged" if done.skipped else "published"
+    console.print(f"ZIP code file {done.year_quarter}: {state}, {done.rows:,} ZIP codes; done in "
+                  f"{time.perf_counter() - started:.1f} s")  # fmt: skip
 
 
 def _mirrored(mirror: str | None, label: str) -> str | None:

@@ -1,0 +1,111 @@
+"""The flow that brings one quarter's ZIP code to carrier locality file into the lake, like a release."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows import acquire as raw
+from flows import lake as lake_files
+from flows import settings
+from flows.extract import ArchiveError, read_members
+from flows.lock import lake_lock
+from flows.refresh import download, keep_local, recover
+from flows.settings import SQL
+from flows.zipcodes import catalog
+from transforms.errors import CmsFileError
+from transforms.schemas import ZipLocalitySchema, validate
+from transforms.zip5 import parse_zip5
+
+
+@dataclass(frozen=True)
+class ZipPublished:
+    year_quarter: str
+    rows: int
+    skipped: bool = False
+
+
+def raw_label(year_quarter: str) -> str:
+    """The ZIP file's folder in the raw area, beside the releases'."""
+    return f"ZIP5-{year_quarter}"
+
+
+@task(cache_policy=NO_CACHE)
+def extract(archive: raw.RawArchive) -> tuple[str, bytes]:
+    """The ZIP5 file of the archive (its .xlsx, the ZIP9 file and the layouts stay in the raw area only)."""
+    limits = settings.defaults()["archive"]
+    if archive.path.is_file() and not zipfile.is_zipfile(archive.path):
+        members = {archive.path.name: archive.path.read_bytes()}  # the ZIP5 file itself
+    else:
+        members = read_members(archive.path, limits["max_unpacked_bytes"], limits["max_ratio"])
+    found = sorted(n for n in members if re.search(catalog.file_pattern(), n, re.IGNORECASE))
+    if len(found) != 1:
+        names = ", ".join(sorted(members)) or "nothing"
+        raise ArchiveError(f"{archive.path.name}: expected one ZIP5_*.txt file, found {len(found)} among {names}")
+    return found[0], members[found[0]]
+
+
+@task(cache_policy=NO_CACHE)
+def transform(name: str, data: bytes, year_quarter: str) -> pl.DataFrame:
+    """Parse and validate; a file of another quarter than the one asked for is refused."""
+    rows = validate(ZipLocalitySchema, parse_zip5(data, name), name)
+    if rows["year_quarter"][0] != year_quarter:
+        raise CmsFileError(name, f"holds {rows['year_quarter'][0]}, not {year_quarter}", line=1, column="year_quarter")
+    return rows
+
+
+@task(cache_policy=NO_CACHE)
+def compute(zip5: pl.DataFrame) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.register("zip5", zip5)
+    con.execute(f"CREATE TABLE zip_locality AS {(SQL / 'zip_locality.sql').read_text()}")
+    con.unregister("zip5")
+    return con
+
+
+@task(cache_policy=NO_CACHE)
+def publish(con: duckdb.DuckDBPyConnection, lake: Path, year_quarter: str, archive: raw.RawArchive) -> int:
+    fields = {
+        "run_id": str(flow_run.id) if flow_run.id else "",
+        "pipeline": settings.pipeline_digest(),
+        "source": {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes},
+    }
+    partition = {"year_quarter": year_quarter}
+    manifest = lake_files.publish(con, lake, lake_files.ZIP_LOCALITY, year_quarter, partition, fields)
+    return manifest["tables"]["zip_locality"]["rows"]
+
+
+@flow(name="refresh-zip-locality")
+def refresh_zip_locality(
+    year_quarter: str, source: str | None = None, lake: str = "lake", wait_seconds: float = 0, force: bool = False
+) -> ZipPublished:
+    """Acquire, extract, parse and validate, compute and publish one quarter's ZIP code file, holding the lock."""
+    lake_dir = Path(lake)
+    entry = catalog.quarter(year_quarter) if source is None else None
+    label = year_quarter.upper()
+    with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
+        recover(lake_dir)
+        origin = source or entry.zip_url
+        if raw.is_url(origin):
+            archive = download(origin, lake_dir, raw_label(label), entry.sha256 if entry else "")
+        else:
+            archive = keep_local(Path(origin), lake_dir, raw_label(label))
+        pipeline = settings.pipeline_digest()
+        if not force and lake_files.is_current(lake_dir, lake_files.ZIP_LOCALITY, label, archive.sha256, pipeline):
+            get_run_logger().info("%s: ZIP code file %s unchanged, not reprocessed", label, archive.sha256[:12])
+            manifest = lake_files.manifests(lake_dir, lake_files.ZIP_LOCALITY)[label]
+            return ZipPublished(label, manifest["tables"]["zip_locality"]["rows"], skipped=True)
+        name, data = extract(archive)
+        rows = transform(name, data, label)
+        con = compute(rows)
+        published = publish(con, lake_dir, label, archive)
+        con.close()
+    return ZipPublished(label, published)

@@ -1,0 +1,59 @@
+"""CMS's ZIP code to carrier locality file (ZIP5): one record per ZIP code, fixed width, one quarter a file."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.errors import CmsFileError
+from transforms.fixed_width import Field, FixedLayout, read_records
+from transforms.grid import LINE
+from transforms.tables import require_unique
+
+# CMS's record layout, ZIP5lyout.txt (1-based, inclusive); position 22 is not described there and is blank.
+FIXED = FixedLayout(
+    name="ZIP5 record layout (ZIP5lyout.txt)",
+    fields=(
+        Field("state", 1, 2),
+        Field("zip5", 3, 7),
+        Field("mac", 8, 12),
+        Field("locality", 13, 14),
+        Field("rural_indicator", 15, 15),
+        Field("lab_cb_locality", 16, 17),
+        Field("rural_indicator_2006", 18, 18),
+        Field("plus_four_flag", 21, 21),
+        Field("part_b_payment_indicator", 23, 23),
+        Field("year_quarter", 76, 80),
+    ),
+    record=r"[A-Z]{2}\d{5}",
+)
+COLUMNS = ("year_quarter", "zip5", "state", "mac", "locality", "rural_indicator", "plus_four_required")
+
+
+def parse_zip5(data: bytes, file: str) -> pl.DataFrame:
+    """One row per ZIP code: its state, MAC and locality, rural indicator, and whether its +4 decides the locality.
+
+    `year_quarter` is CMS's `YYYYQ` as `YYYYQn`; every record of a file must carry the same quarter.
+    """
+    rows = read_records(data, file, FIXED)
+    _require(rows, pl.col("year_quarter").str.contains(r"^\d{4}[1-4]$"), file, "year_quarter", "is not YYYYQ")
+    _require(rows, pl.col("year_quarter") == rows["year_quarter"][0], file, "year_quarter",
+             f"differs from the file's first record ({rows['year_quarter'][0]}): one quarter a file")  # fmt: skip
+    _require(rows, pl.col("plus_four_flag").is_in(["0", "1"]), file, "plus_four_flag", "is not 0 or 1")
+    require_unique(rows, ["zip5"], file)
+    return rows.select(
+        LINE,
+        (pl.col("year_quarter").str.slice(0, 4) + "Q" + pl.col("year_quarter").str.slice(4, 1)).alias("year_quarter"),
+        "zip5",
+        "state",
+        "mac",
+        "locality",
+        pl.col("rural_indicator").fill_null(""),
+        (pl.col("plus_four_flag") == "1").alias("plus_four_required"),
+    )
+
+
+def _require(rows: pl.DataFrame, good: pl.Expr, file: str, column: str, message: str) -> None:
+    bad = rows.filter(~good.fill_null(False))
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise CmsFileError(file, f"{row[column]!r} {message}", line=row[LINE], column=column)
