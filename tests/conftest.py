@@ -65,6 +65,16 @@ def lake(tmp_path_factory, cms: Path, mirror: str, prefect) -> Path:
 
 
 @pytest.fixture(scope="session")
+def zip_lake(lake: Path, cms: Path, prefect) -> Path:
+    """The session's lake of real releases, with CMS's October 2025 ZIP code file added."""
+    from flows.zipcodes.flow import refresh_zip_locality
+
+    done = refresh_zip_locality("2025Q4", str(cms / "zip5_oct2025"), str(lake))
+    assert done.rows == 42_956
+    return lake
+
+
+@pytest.fixture(scope="session")
 def db_real(lake: Path):
     """The session lake of real releases, read-only, for modules whose own `db` is another lake."""
     import duckdb

@@ -19,16 +19,6 @@ runner = CliRunner()
 ZIP5 = "zip5_oct2025/ZIP5_OCT2025.txt"
 
 
-@pytest.fixture(scope="module")
-def zip_lake(lake: Path, cms: Path, prefect) -> Path:
-    """The session's lake of real releases, with CMS's October 2025 ZIP code file added."""
-    from flows.zipcodes.flow import refresh_zip_locality
-
-    done = refresh_zip_locality("2025Q4", str(cms / "zip5_oct2025"), str(lake))
-    assert done.rows == 42_956
-    return lake
-
-
 def _records(cms: Path) -> list[str]:
     """The file's records, read here without pfs's parser."""
     return [line for line in (cms / ZIP5).read_text("latin-1").splitlines() if line.strip()]

@@ -1,1 +1,22 @@
-"""`pfs export` and `pfs dictionary`: what dashboards and documentation read."""
+"""`pfs dictionary` and `pfs export`: what documentation and dashboards read (no Prefect)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from flows.cli.app import app, fail
+
+
+@app.command()
+def dictionary(
+    fmt: Annotated[str, typer.Option("--format", help="markdown or json.")] = "markdown",
+) -> None:
+    """Print the data dictionary: every lake table's columns with type, unit, key, meaning and CMS column."""
+    from flows import dictionary as entries
+
+    if fmt not in ("markdown", "json"):
+        raise fail("--format is markdown or json", 2)
+    sys.stdout.write(entries.as_markdown() if fmt == "markdown" else entries.as_json())
