@@ -18,4 +18,6 @@ def _plain(value: Any) -> Any:
 
 
 def dumps(value: Any, indent: int | None = 2) -> str:
-    return json.dumps(value, default=_plain, indent=indent, ensure_ascii=False)
+    """Indented, or (indent=None) compact with no spaces at all."""
+    separators = (",", ":") if indent is None else None
+    return json.dumps(value, default=_plain, indent=indent, separators=separators, ensure_ascii=False)

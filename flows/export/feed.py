@@ -1,0 +1,197 @@
+"""`pfs export`: one release of the lake as a feed a dashboard loads without DuckDB.
+
+    <out>/feed.json              what the feed holds: release, dates, conversion factor variant, source sha256
+    <out>/index.json             every code with its descriptor, category, status and national fee
+    <out>/localities.json        the release's payment localities
+    <out>/codes/<HCPCS>.json     one code: profile, national rows, fees in every locality, rankings, history
+    <out>/schemas/*.schema.json  a JSON Schema per file kind (config/feed/)
+    <out>/tables/<table>.csv     the release's rows of every lake table
+
+Written into a temporary folder beside <out> and swapped in whole; the same release exported again gives
+byte-identical files (sorted rows, no timestamps but the release's own publication time).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from flows import dictionary
+from flows.lake.layout import RELEASE_TABLES
+from flows.lake.manifest import manifests
+from flows.lookup.jsonable import dumps
+from flows.settings import CONFIG
+
+FEED_VERSION = 1
+SCHEMAS = CONFIG / "feed"
+LOCALITY_COLUMNS = ["modifier", "mac", "locality", "fee_nonfacility_usd", "fee_facility_usd",
+                    "is_opps_capped_nonfacility", "is_opps_capped_facility"]  # fmt: skip
+RANKED = ("category", "value", "percentile", "n", "ties", "median", "max_value", "max_hcpcs", "ratio_to_median",
+          "direction")  # fmt: skip
+# JSON numbers: exact decimals become doubles whose shortest form prints the same digits (27.17, 32.3465)
+PROFILE = "SELECT * REPLACE ({}) FROM code_profile WHERE release = $r AND cf_variant = $v ORDER BY hcpcs"
+ROWS = """SELECT hcpcs, modifier, status_code, fee_nonfacility_usd::DOUBLE, fee_facility_usd::DOUBLE, nonfacility_na,
+       facility_na FROM fee_national WHERE release = $r AND cf_variant = $v ORDER BY hcpcs, modifier"""
+LOCALITY_FEES = """SELECT hcpcs, modifier, mac, locality, fee_nonfacility_usd::DOUBLE, fee_facility_usd::DOUBLE,
+       is_opps_capped_nonfacility, is_opps_capped_facility FROM fee_locality WHERE release = $r AND cf_variant = $v
+       ORDER BY hcpcs, modifier, mac, locality"""
+RANKINGS = f"""SELECT hcpcs, metric, {", ".join(RANKED)} FROM category_ranking WHERE release = $r AND cf_variant = $v
+       ORDER BY hcpcs, metric"""
+HISTORY = """SELECT p.hcpcs, p.release, v.valid_from, p.status_code, p.work_rvu::DOUBLE, p.nonfacility_total_rvu::DOUBLE,
+       p.fee_nonfacility_usd::DOUBLE, p.fee_facility_usd::DOUBLE,
+       (p.fee_nonfacility_usd - lag(p.fee_nonfacility_usd) OVER (PARTITION BY p.hcpcs ORDER BY v.valid_from, p.release))::DOUBLE
+FROM code_profile AS p JOIN release_validity AS v USING (release)
+WHERE p.cf_variant = $v AND p.hcpcs IN (SELECT hcpcs FROM code_profile WHERE release = $r AND cf_variant = $v)
+ORDER BY p.hcpcs, v.valid_from, p.release"""
+
+
+def export(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_variant: str, out: Path) -> dict:
+    """Write the feed of a release into `out` (replacing what is there); returns feed.json's content."""
+    meta = _release(con, lake, release, cf_variant)
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    (tmp / "codes").mkdir(parents=True)
+    try:
+        index = _codes(con, release, cf_variant, tmp / "codes")
+        _write(tmp / "index.json", index)
+        _write(tmp / "localities.json", _localities(con, release))
+        shutil.copytree(SCHEMAS, tmp / "schemas")
+        _tables(con, release, tmp / "tables")
+        meta["codes"] = len(index)
+        meta["files"] = {
+            "index": "index.json", "localities": "localities.json", "codes": "codes/<HCPCS>.json",
+            "schemas": "schemas/<kind>.schema.json", "tables": "tables/<table>.csv",
+        }  # fmt: skip
+        _write(tmp / "feed.json", meta)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return meta
+
+
+def _release(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_variant: str) -> dict:
+    row = con.execute(
+        "SELECT r.year, v.valid_from, v.valid_to, r.archive_sha256, r.ranking_definition, "
+        "list_contains(r.cf_variants, $v) FROM releases AS r JOIN release_validity AS v USING (release) "
+        "WHERE release = $r",
+        {"r": release, "v": cf_variant},
+    ).fetchone()
+    if row is None:
+        known = ", ".join(r for (r,) in con.execute("SELECT release FROM releases ORDER BY 1").fetchall())
+        raise LookupError(f"{release} is not in the lake (it has {known})")
+    year, valid_from, valid_to, sha, definition, has_variant = row
+    if not has_variant:
+        raise LookupError(f"{release} has no {cf_variant} conversion factor")
+    return {
+        "feed_version": FEED_VERSION, "release": release, "year": year, "cf_variant": cf_variant,
+        "effective_from": valid_from.isoformat(), "effective_to": valid_to.isoformat() if valid_to else None,
+        "source_sha256": sha, "published_at": manifests(lake)[release]["published_at"], "definition": definition,
+    }  # fmt: skip
+
+
+def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder: Path) -> list[dict]:
+    """One file per code, its parts read as sorted streams and merged by code; the index entries."""
+    params = {"r": release, "v": cf_variant}
+    decimals = [name for name, kind in zip(*_shape(con, "code_profile"), strict=True) if kind.startswith("DECIMAL")]
+    profiles = _stream(con, PROFILE.format(", ".join(f"{c}::DOUBLE AS {c}" for c in decimals)), params, named=True)
+    parts = {
+        "rows": _grouped(_stream(con, ROWS, params)),
+        "locality_fees": _grouped(_stream(con, LOCALITY_FEES, params)),
+        "rankings": _grouped(_stream(con, RANKINGS, params)),
+        "history": _grouped(_stream(con, HISTORY, params)),
+    }
+    pending = {name: next(stream, None) for name, stream in parts.items()}
+    index = []
+    for profile in profiles:
+        hcpcs = profile["hcpcs"]
+        mine = {}
+        for name, stream in parts.items():
+            while pending[name] is not None and pending[name][0] < hcpcs:
+                pending[name] = next(stream, None)
+            mine[name] = pending[name][1] if pending[name] is not None and pending[name][0] == hcpcs else []
+        _write(folder / f"{hcpcs}.json", _code(release, cf_variant, profile, mine), indent=None)
+        index.append({
+            "hcpcs": hcpcs, "description": profile["description"], "category": profile["category"],
+            "status_code": profile["status_code"], "fee_nonfacility_usd": profile["fee_nonfacility_usd"],
+            "file": f"codes/{hcpcs}.json",
+        })  # fmt: skip
+    return index
+
+
+def _code(release: str, cf_variant: str, profile: dict, parts: dict[str, list[tuple]]) -> dict:
+    return {
+        "feed_version": FEED_VERSION,
+        "release": release,
+        "cf_variant": cf_variant,
+        "profile": profile,
+        "rows": [dict(zip(("modifier", "status_code", "fee_nonfacility_usd", "fee_facility_usd", "nonfacility_na",
+                               "facility_na"), r[1:], strict=True)) for r in parts["rows"]],  # fmt: skip
+        "locality_fees": {"columns": LOCALITY_COLUMNS, "rows": [list(r[1:]) for r in parts["locality_fees"]]},
+        "rankings": {r[1]: dict(zip(RANKED, r[2:], strict=True)) for r in parts["rankings"]},
+        "history": [
+            dict(zip(("release", "effective_from", "status_code", "work_rvu", "nonfacility_total_rvu",
+                      "fee_nonfacility_usd", "fee_facility_usd", "fee_nonfacility_change_usd"), r[1:], strict=True))
+            for r in parts["history"]
+        ],  # fmt: skip
+    }
+
+
+def _localities(con: duckdb.DuckDBPyConnection, release: str) -> list[dict]:
+    cursor = con.execute(
+        "SELECT mac, locality, state, locality_name, fee_schedule_area FROM localities WHERE release = $r "
+        "ORDER BY mac, locality",
+        {"r": release},
+    )
+    return [dict(zip([d[0] for d in cursor.description], row, strict=True)) for row in cursor.fetchall()]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, release: str, folder: Path) -> None:
+    """Each release table's rows of the release as CSV, in key order (the dictionary's keys)."""
+    folder.mkdir()
+    described = dictionary.tables()
+    for table in RELEASE_TABLES:
+        order = ", ".join(described[table]["key"])
+        path = str(folder / f"{table}.csv").replace("'", "''")
+        con.execute(f"COPY (SELECT * FROM {table} WHERE release = $r ORDER BY {order}) TO '{path}' (HEADER)",
+                    {"r": release})  # fmt: skip
+
+
+def _stream(con: duckdb.DuckDBPyConnection, query: str, params: dict, named: bool = False) -> Iterator:
+    """A query's rows a thousand at a time, on a cursor of its own (several streams are read side by side)."""
+    cursor = con.cursor()
+    cursor.execute(query, params)
+    names = [d[0] for d in cursor.description]
+    while rows := cursor.fetchmany(5_000):
+        for row in rows:
+            yield dict(zip(names, row, strict=True)) if named else row
+    cursor.close()
+
+
+def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[str, list[tuple]]]:
+    for hcpcs, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield hcpcs, list(group)
+
+
+def _shape(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[str]]:
+    relation = con.table(table)
+    return relation.columns, [str(t) for t in relation.types]
+
+
+def _write(path: Path, value, indent: int | None = 2) -> None:
+    path.write_text(dumps(value, indent=indent) + "\n", encoding="utf-8")
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """The finished feed takes `out`'s place; an older feed there is removed after."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old)
