@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
-    """The flow's steps called directly (no Prefect), each timed."""
+    """The flow's steps called directly (no Prefect), each timed, into a temporary lake."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return publish_release(zip_path, release, Path(tmp))
+
+
+def publish_release(zip_path: Path, release: str, lake_dir: Path) -> list[tuple[str, float]]:
+    """One release through every step of the refresh flow, without Prefect; the time of each step."""
     from flows import acquire, compute, lake, settings
     from flows.extract import release_files
     from transforms.release import parse_release, release_row, validate_release
@@ -36,32 +42,25 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
         clock = now
 
     entry = settings.release(release)
-    with tempfile.TemporaryDirectory() as tmp:
-        lake_dir = Path(tmp)
-        clock = time.perf_counter()
-        archive = acquire.keep_file(lake_dir, release, zip_path, zip_path.name, str(zip_path))
-        lap("acquire (keep raw)")
-        found = release_files(archive.path)
-        lap("extract")
-        parsed = parse_release(found.files, entry.work_gpci_floor)
-        lap("transform")
-        tables = validate_release(parsed)
-        lap("validate")
-        releases = release_row(
-            parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
-        )
-        con = compute.compute(tables | {"releases": releases})
-        lap("compute")
-        compute.audit(con)
-        lap("audit")
-        version = lake.new_version()
-        tables = lake.stage(con, lake_dir, release, version)
-        lap("write parquet (new version)")
-        manifest = {"release": release, "year": entry.year, "version": version, "tables": tables}
-        lake.finish(lake_dir, release, version)
-        lake.commit(lake_dir, manifest)
-        lake.reconcile(lake_dir)
-        lap("commit manifest, links, views")
+    archive = acquire.keep_file(lake_dir, release, zip_path, zip_path.name, str(zip_path))
+    lap("acquire (keep raw)")
+    found = release_files(archive.path)
+    lap("extract")
+    parsed = parse_release(found.files, entry.work_gpci_floor)
+    lap("transform")
+    tables = validate_release(parsed)
+    lap("validate")
+    releases = release_row(
+        parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
+    )
+    con = compute.compute(tables | {"releases": releases})
+    lap("compute")
+    compute.audit(con)
+    lap("audit")
+    fields = {"release": release, "year": entry.year, "source": {"sha256": archive.sha256}}
+    lake.publish(con, lake_dir, lake.RELEASE, release, {"year": entry.year, "release": release}, fields)
+    con.close()
+    lap("publish (parquet, manifest, pfs.duckdb)")
     return laps
 
 

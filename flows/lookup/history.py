@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from flows.settings import SQL
+
+if TYPE_CHECKING:  # polars is imported by the functions that use it: `pfs code` starts faster without it
+    import polars as pl
 
 
 def release_on(con: duckdb.DuckDBPyConnection, day: date) -> str:
@@ -50,6 +53,8 @@ def code_changes(con: duckdb.DuckDBPyConnection, from_release: str, to_release: 
 
 def largest_changes(changes: pl.DataFrame, top: int) -> pl.DataFrame:
     """Codes present on both sides, largest national non-facility fee change (in dollars) first."""
+    import polars as pl
+
     both = changes.filter(pl.col("change").is_in(["rvu_changed", "status_changed"]))
     size = pl.col("fee_nonfacility_change_usd").cast(pl.Float64).abs()
     return both.sort(size, pl.col("nonfacility_total_rvu_change").cast(pl.Float64).abs(), descending=True,
