@@ -54,8 +54,15 @@ def as_json() -> str:
 def as_markdown() -> str:
     lines = [HEADER]
     for name, table in tables().items():
-        lines += [f"## `{name}`", "", f"One row per {table['grain']}. Key: {', '.join(table['key'])}. "
-                  f"From: {table['source']}.", "", "| column | type | unit | meaning | CMS column |", "|---|---|---|---|---|"]  # fmt: skip
+        about = f"One row per {table['grain']}. Key: {', '.join(table['key'])}. From: {table['source']}."
+        lines += [
+            f"## `{name}`",
+            "",
+            about,
+            "",
+            "| column | type | unit | meaning | CMS column |",
+            "|---|---|---|---|---|",
+        ]
         for c in table["columns"]:
             name_cell = f"**{c['name']}**" if c["key"] else c["name"]
             lines.append(f"| {name_cell} | {c['type']} | {c['unit']} | {c['meaning']} | {c['cms']} |")

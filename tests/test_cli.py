@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.lake import reader
 from tests import cms_format as cms
 from tests.lakefiles import published as published_files
 from transforms.errors import CmsFileError
@@ -68,5 +68,5 @@ def test_refresh_is_repeatable_and_a_failed_one_keeps_the_previous_release(tmp_p
         refresh(release="RVU25B", source=str(bad), lake=str(lake))
     assert published_files(lake) == before
     # the alabama fee of the fixture row: (0.43 x 1 + 0.40 x 0.869 + 0.01 x 0.575) x 32.3465 = 25.34
-    con = duckdb.connect(str(lake / "pfs.duckdb"), read_only=True)
+    con = reader.connect(lake)
     assert con.execute("SELECT fee_nonfacility_usd FROM fee_locality").fetchall()[0][0] == Decimal("25.34")

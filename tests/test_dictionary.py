@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from flows import dictionary
 from flows.cli import app
+from flows.lake import reader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +21,7 @@ def _described() -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_table_of_pfs_duckdb_has_exactly_the_dictionary_columns(zip_lake: Path):
-    con = duckdb.connect(str(zip_lake / "pfs.duckdb"), read_only=True)
+    con = reader.connect(zip_lake)
     names = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT starts_with(table_name, '_')"
                                         " ORDER BY 1").fetchall()]  # fmt: skip
     assert names == sorted(_described())

@@ -9,12 +9,12 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.lake import reader
 from tests import cms_format as cms
 
 runner = CliRunner()
@@ -73,7 +73,7 @@ def test_every_file_meets_its_json_schema(feed_lake: Path, tmp_path: Path):
 def test_the_feed_holds_the_lake_numbers(feed_lake: Path, tmp_path: Path):
     out = tmp_path / "feed"
     _export(feed_lake, out)
-    con = duckdb.connect(str(feed_lake / "pfs.duckdb"), read_only=True)
+    con = reader.connect(feed_lake)
     code = json.loads((out / "codes" / "97140.json").read_text())
     fees = {(r[1], r[2]): Decimal(str(r[3])) for r in code["locality_fees"]["rows"]}
     lake_fees = dict(((m, loc), fee) for m, loc, fee in con.execute(
@@ -111,6 +111,8 @@ def test_exporting_again_changes_no_byte_and_replaces_the_folder_whole(feed_lake
 
 
 def test_an_unknown_release_is_a_clear_error(feed_lake: Path, tmp_path: Path):
-    result = runner.invoke(app, ["export", "--release", "RVU99A", "--out", str(tmp_path / "f"), "--lake", str(feed_lake)])
+    result = runner.invoke(
+        app, ["export", "--release", "RVU99A", "--out", str(tmp_path / "f"), "--lake", str(feed_lake)]
+    )
     assert result.exit_code == 1 and "RVU99A is not in the lake (it has RVU25C, RVU25D)" in result.stderr
     assert not (tmp_path / "f").exists()

@@ -6,11 +6,11 @@ import csv
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.lake import reader
 from flows.lookup.history import code_changes, release_on
 from tests import cms_format as cms
 
@@ -43,7 +43,7 @@ def history_lake(tmp_path_factory, prefect) -> Path:
 
 @pytest.fixture
 def db(history_lake: Path):
-    con = duckdb.connect(str(history_lake / "pfs.duckdb"), read_only=True)
+    con = reader.connect(history_lake)
     yield con
     con.close()
 

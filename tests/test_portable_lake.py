@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from flows import lake as lake_files
-from flows.lake import database
+from flows.lake import database, reader
 from flows.lake.layout import RELEASE, STAGING, staged_dir
 from flows.lake.manifest import commit
 from flows.refresh import refresh
@@ -37,7 +37,7 @@ def _db_answer_from_root(lake: Path) -> list:
     """pfs.duckdb opened by another process whose working directory is `/`."""
     script = (
         "import duckdb, json, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(json.dumps(con.execute(\"SELECT release, count(*) FROM rvu GROUP BY ALL ORDER BY 1\").fetchall()))"
+        'print(json.dumps(con.execute("SELECT release, count(*) FROM rvu GROUP BY ALL ORDER BY 1").fetchall()))'
     )
     done = subprocess.run([sys.executable, "-c", script, str(lake / "pfs.duckdb")], cwd="/", capture_output=True,
                           text=True, check=True)  # fmt: skip
@@ -80,7 +80,7 @@ def test_a_copied_lake_answers_the_same_in_every_tool_once_the_original_is_gone(
     assert rvu.select(pl.len()).collect().item() == 36_690
     assert ds.dataset(moved / "rvu", partitioning="hive", format="parquet").count_rows() == 36_690
     assert _db_answer_from_root(moved) == [("RVU22A", 17_600), ("RVU25D", 19_090)]
-    fee = duckdb.connect(str(moved / "pfs.duckdb"), read_only=True).execute(
+    fee = reader.connect(moved).execute(
         "SELECT fee_nonfacility_usd FROM fee_locality "
         "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = '' AND mac = '10112' AND locality = '00'"
     )
@@ -91,7 +91,7 @@ def test_hive_columns_match_pfs_duckdb(two_releases):
     """year and release come from the folders, the same values the tables of pfs.duckdb hold."""
     glob = str(two_releases / "releases" / "**" / "*.parquet")
     from_files = duckdb.sql(f"SELECT release, year FROM read_parquet('{glob}', hive_partitioning = true) ORDER BY 1")
-    con = duckdb.connect(str(two_releases / "pfs.duckdb"), read_only=True)
+    con = reader.connect(two_releases)
     assert from_files.fetchall() == con.execute("SELECT release, year FROM releases ORDER BY 1").fetchall()
     for table in lake_files.RELEASE_TABLES:
         files = sorted((two_releases / table).rglob("*.parquet"))

@@ -8,7 +8,6 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +16,10 @@ from flows.cli import app
 from tests.lakefiles import everything
 
 runner = CliRunner()
-QUERY = "SELECT hcpcs, modifier, fee_nonfacility_usd FROM fee_national WHERE release = 'RVU25D' AND hcpcs IN ('97140', '76145') ORDER BY 1, 2"
+QUERY = (
+    "SELECT hcpcs, modifier, fee_nonfacility_usd FROM fee_national "
+    "WHERE release = 'RVU25D' AND hcpcs IN ('97140', '76145') ORDER BY 1, 2"
+)
 
 
 def _expected(db) -> list[tuple]:
@@ -90,7 +92,8 @@ def test_code_json_has_the_stable_keys_and_the_lake_values(lake: Path, db):
             "category", "percentile", "median", "max_value", "max_hcpcs"]  # fmt: skip
     assert set(keys) <= set(profile)
     row = db.execute(
-        f"SELECT {', '.join(keys)} FROM code_profile WHERE release = 'RVU25D' AND hcpcs = '97140' AND cf_variant = 'non_qp'"
+        f"SELECT {', '.join(keys)} FROM code_profile "
+        "WHERE release = 'RVU25D' AND hcpcs = '97140' AND cf_variant = 'non_qp'"
     ).fetchone()
     for key, value in zip(keys, row, strict=True):
         assert (Decimal(str(profile[key])) if isinstance(value, Decimal) else profile[key]) == value, key

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.lake import reader
 from tests import cms_format as cms
 from transforms.errors import CmsFileError
 from transforms.release import parse_release
@@ -63,7 +63,7 @@ def lake(tmp_path_factory, prefect) -> Path:
 
 
 def test_fees_rankings_and_profiles_per_variant(lake: Path):
-    con = duckdb.connect(str(lake / "pfs.duckdb"), read_only=True)
+    con = reader.connect(lake)
     national = dict(con.execute("SELECT cf_variant, fee_nonfacility_usd FROM fee_national").fetchall())
     expected = {v: (Decimal("0.84") * Decimal(cf)).quantize(Decimal("0.01"), ROUND_HALF_UP) for v, cf in
                 (("non_qp", NON_QP), ("qp", QP))}  # fmt: skip

@@ -6,11 +6,11 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.lake import reader
 from tests import cms_format as cms
 from tests.lakefiles import published
 from transforms.errors import CmsFileError
@@ -26,7 +26,7 @@ def _records(cms: Path) -> list[str]:
 
 def test_every_zip_of_the_october_file_resolves_to_one_rvu25d_locality(zip_lake: Path, cms: Path):
     records = _records(cms)
-    con = duckdb.connect(str(zip_lake / "pfs.duckdb"), read_only=True)
+    con = reader.connect(zip_lake)
     matched = con.execute(
         "SELECT z.zip5, count(l.locality) AS n FROM zip_locality AS z "
         "LEFT JOIN localities AS l ON l.release = 'RVU25D' AND l.mac = z.mac AND l.locality = z.locality "
@@ -45,12 +45,22 @@ def test_code_at_a_zip_gives_its_locality_and_the_lake_fee(zip_lake: Path):
     assert result.exit_code == 0, result.output
     profile = json.loads(result.stdout)
     assert (profile["mac"], profile["locality"], profile["zip_year_quarter"]) == ("01112", "05", "2025Q4")
-    fee = duckdb.connect(str(zip_lake / "pfs.duckdb"), read_only=True).execute(
-        "SELECT fee_nonfacility_usd, fee_facility_usd FROM fee_locality WHERE release = 'RVU25D' AND hcpcs = '97140' "
-        "AND modifier = '' AND cf_variant = 'non_qp' AND mac = '01112' AND locality = '05'"
-    ).fetchone()
-    assert (Decimal(str(profile["locality_fee_nonfacility_usd"])), Decimal(str(profile["locality_fee_facility_usd"]))) == fee
-    plus_four = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-2301", "--lake", str(zip_lake)])
+    fee = (
+        reader.connect(zip_lake)
+        .execute(
+            "SELECT fee_nonfacility_usd, fee_facility_usd FROM fee_locality "
+            "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = '' AND cf_variant = 'non_qp' "
+            "AND mac = '01112' AND locality = '05'"
+        )
+        .fetchone()
+    )
+    assert (
+        Decimal(str(profile["locality_fee_nonfacility_usd"])),
+        Decimal(str(profile["locality_fee_facility_usd"])),
+    ) == fee
+    plus_four = runner.invoke(
+        app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-2301", "--lake", str(zip_lake)]
+    )
     assert plus_four.exit_code == 0 and "SAN FRANCISCO" in plus_four.stdout
 
 
@@ -94,12 +104,22 @@ def quarters_lake(tmp_path_factory, prefect) -> Path:
     return lake
 
 
-@pytest.mark.parametrize(("day", "release", "mac"), [("2025-08-01", "RVU25C", "10112"), ("2025-11-01", "RVU25D", "01112")])
+@pytest.mark.parametrize(
+    ("day", "release", "mac"), [("2025-08-01", "RVU25C", "10112"), ("2025-11-01", "RVU25D", "01112")]
+)
 def test_a_date_of_service_picks_the_zip_file_of_its_quarter(quarters_lake: Path, day: str, release: str, mac: str):
-    result = runner.invoke(app, ["code", "97140", "--date", day, "--zip", "94110", "--json", "--lake", str(quarters_lake)])
+    result = runner.invoke(
+        app, ["code", "97140", "--date", day, "--zip", "94110", "--json", "--lake", str(quarters_lake)]
+    )
     profile = json.loads(result.stdout)
-    assert (profile["release"], profile["mac"], profile["zip_year_quarter"]) == (release, mac, f"2025Q{int(day[5:7]) // 3 + 1}")
-    early = runner.invoke(app, ["code", "97140", "--date", "2025-01-15", "--zip", "94110", "--lake", str(quarters_lake)])
+    assert (profile["release"], profile["mac"], profile["zip_year_quarter"]) == (
+        release,
+        mac,
+        f"2025Q{int(day[5:7]) // 3 + 1}",
+    )
+    early = runner.invoke(
+        app, ["code", "97140", "--date", "2025-01-15", "--zip", "94110", "--lake", str(quarters_lake)]
+    )
     assert early.exit_code == 1
 
 
@@ -109,7 +129,9 @@ def test_a_zip_file_of_another_quarter_or_layout_is_refused_and_the_lake_kept(qu
     before = published(quarters_lake)
     wrong = tmp_path / "ZIP5_JAN2026.txt"
     wrong.write_bytes(cms.zip5([("CA", "94110", "01112", "05", "0")], "20261"))
-    with pytest.raises(CmsFileError, match=r"ZIP5_JAN2026.txt, line 1, column 'year_quarter': holds 2026Q1, not 2025Q4"):
+    with pytest.raises(
+        CmsFileError, match=r"ZIP5_JAN2026.txt, line 1, column 'year_quarter': holds 2026Q1, not 2025Q4"
+    ):
         refresh_zip_locality("2025Q4", str(wrong), str(quarters_lake))
     shifted = tmp_path / "ZIP5_OCT2025.txt"
     one_place_right = "CA9411101112 05 Z9   0 A".ljust(75) + "20254\r\n"  # a blank crept in after the MAC

@@ -30,10 +30,9 @@ def fail(message: str, status: int = 1) -> typer.Exit:
 
 def open_lake(lake: Path):
     """pfs.duckdb of the lake, read-only; a clear error when there is none."""
-    import duckdb
-
     from flows.lake.layout import DB_FILE
+    from flows.lake.reader import connect
 
     if not (lake / DB_FILE).exists():
         raise fail(f"no lake at {lake} (run `pfs refresh` first)")
-    return duckdb.connect(str(lake / DB_FILE), read_only=True)
+    return connect(lake)

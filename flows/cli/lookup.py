@@ -140,5 +140,3 @@ def _usd(amount) -> str:
     if amount is None:
         return "—"
     return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
-
-

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from flows.cli.app import LakeOption, app, console, fail, offline_prefect
 
+
 @app.command()
 def refresh(
     release: Annotated[str | None, typer.Option(help="One CMS release label, e.g. RVU25D.")] = None,
@@ -21,7 +22,9 @@ def refresh(
     ] = None,
     source: Annotated[
         str | None,
-        typer.Option(help="With --release or --zip-quarter: a URL, a zip, a folder (or the ZIP5 file); default: the catalog's URL."),
+        typer.Option(
+            help="With --release or --zip-quarter: a URL, a zip, a folder (or the ZIP5 file); default: the catalog's."
+        ),
     ] = None,
     mirror: Annotated[
         str | None,

@@ -25,29 +25,13 @@ from flows import dictionary
 from flows.lake.layout import RELEASE_TABLES
 from flows.lake.manifest import manifests
 from flows.lookup.jsonable import dumps
-from flows.settings import CONFIG
+from flows.settings import CONFIG, SQL
 
 FEED_VERSION = 1
 SCHEMAS = CONFIG / "feed"
 LOCALITY_COLUMNS = ["modifier", "mac", "locality", "fee_nonfacility_usd", "fee_facility_usd",
                     "is_opps_capped_nonfacility", "is_opps_capped_facility"]  # fmt: skip
-RANKED = ("category", "value", "percentile", "n", "ties", "median", "max_value", "max_hcpcs", "ratio_to_median",
-          "direction")  # fmt: skip
-# JSON numbers: exact decimals become doubles whose shortest form prints the same digits (27.17, 32.3465)
-PROFILE = "SELECT * REPLACE ({}) FROM code_profile WHERE release = $r AND cf_variant = $v ORDER BY hcpcs"
-ROWS = """SELECT hcpcs, modifier, status_code, fee_nonfacility_usd::DOUBLE, fee_facility_usd::DOUBLE, nonfacility_na,
-       facility_na FROM fee_national WHERE release = $r AND cf_variant = $v ORDER BY hcpcs, modifier"""
-LOCALITY_FEES = """SELECT hcpcs, modifier, mac, locality, fee_nonfacility_usd::DOUBLE, fee_facility_usd::DOUBLE,
-       is_opps_capped_nonfacility, is_opps_capped_facility FROM fee_locality WHERE release = $r AND cf_variant = $v
-       ORDER BY hcpcs, modifier, mac, locality"""
-RANKINGS = f"""SELECT hcpcs, metric, {", ".join(RANKED)} FROM category_ranking WHERE release = $r AND cf_variant = $v
-       ORDER BY hcpcs, metric"""
-HISTORY = """SELECT p.hcpcs, p.release, v.valid_from, p.status_code, p.work_rvu::DOUBLE, p.nonfacility_total_rvu::DOUBLE,
-       p.fee_nonfacility_usd::DOUBLE, p.fee_facility_usd::DOUBLE,
-       (p.fee_nonfacility_usd - lag(p.fee_nonfacility_usd) OVER (PARTITION BY p.hcpcs ORDER BY v.valid_from, p.release))::DOUBLE
-FROM code_profile AS p JOIN release_validity AS v USING (release)
-WHERE p.cf_variant = $v AND p.hcpcs IN (SELECT hcpcs FROM code_profile WHERE release = $r AND cf_variant = $v)
-ORDER BY p.hcpcs, v.valid_from, p.release"""
+PROFILE = "SELECT * FROM code_profile WHERE release = $r AND cf_variant = $v ORDER BY hcpcs"
 
 
 def export(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_variant: str, out: Path) -> dict:
@@ -97,13 +81,11 @@ def _release(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_varian
 def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder: Path) -> list[dict]:
     """One file per code, its parts read as sorted streams and merged by code; the index entries."""
     params = {"r": release, "v": cf_variant}
-    decimals = [name for name, kind in zip(*_shape(con, "code_profile"), strict=True) if kind.startswith("DECIMAL")]
-    profiles = _stream(con, PROFILE.format(", ".join(f"{c}::DOUBLE AS {c}" for c in decimals)), params, named=True)
+    profiles = _stream(con, PROFILE, params, named=True)
+    # locality fees (a hundred rows a code) stay tuples, written as arrays: they are most of the feed
     parts = {
-        "rows": _grouped(_stream(con, ROWS, params)),
-        "locality_fees": _grouped(_stream(con, LOCALITY_FEES, params)),
-        "rankings": _grouped(_stream(con, RANKINGS, params)),
-        "history": _grouped(_stream(con, HISTORY, params)),
+        name: _grouped(_stream(con, (SQL / "feed" / f"{name}.sql").read_text(), params, named=name != "locality_fees"))
+        for name in ("code_rows", "locality_fees", "rankings", "history")
     }
     pending = {name: next(stream, None) for name, stream in parts.items()}
     index = []
@@ -123,22 +105,21 @@ def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder
     return index
 
 
-def _code(release: str, cf_variant: str, profile: dict, parts: dict[str, list[tuple]]) -> dict:
+def _code(release: str, cf_variant: str, profile: dict, parts: dict[str, list]) -> dict:
     return {
         "feed_version": FEED_VERSION,
         "release": release,
         "cf_variant": cf_variant,
         "profile": profile,
-        "rows": [dict(zip(("modifier", "status_code", "fee_nonfacility_usd", "fee_facility_usd", "nonfacility_na",
-                               "facility_na"), r[1:], strict=True)) for r in parts["rows"]],  # fmt: skip
+        "rows": [_without(r, "hcpcs") for r in parts["code_rows"]],
         "locality_fees": {"columns": LOCALITY_COLUMNS, "rows": [list(r[1:]) for r in parts["locality_fees"]]},
-        "rankings": {r[1]: dict(zip(RANKED, r[2:], strict=True)) for r in parts["rankings"]},
-        "history": [
-            dict(zip(("release", "effective_from", "status_code", "work_rvu", "nonfacility_total_rvu",
-                      "fee_nonfacility_usd", "fee_facility_usd", "fee_nonfacility_change_usd"), r[1:], strict=True))
-            for r in parts["history"]
-        ],  # fmt: skip
+        "rankings": {r["metric"]: _without(r, "hcpcs", "metric") for r in parts["rankings"]},
+        "history": [_without(r, "hcpcs") for r in parts["history"]],
     }
+
+
+def _without(row: dict, *names: str) -> dict:
+    return {k: v for k, v in row.items() if k not in names}
 
 
 def _localities(con: duckdb.DuckDBPyConnection, release: str) -> list[dict]:
@@ -163,7 +144,9 @@ def _tables(con: duckdb.DuckDBPyConnection, release: str, folder: Path) -> None:
 
 def _stream(con: duckdb.DuckDBPyConnection, query: str, params: dict, named: bool = False) -> Iterator:
     """A query's rows a thousand at a time, on a cursor of its own (several streams are read side by side)."""
+    database = con.execute("SELECT current_database()").fetchone()[0]
     cursor = con.cursor()
+    cursor.execute(f'USE "{database}"')  # a cursor starts in the in-memory database, not the lake's
     cursor.execute(query, params)
     names = [d[0] for d in cursor.description]
     while rows := cursor.fetchmany(5_000):
@@ -172,14 +155,10 @@ def _stream(con: duckdb.DuckDBPyConnection, query: str, params: dict, named: boo
     cursor.close()
 
 
-def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[str, list[tuple]]]:
-    for hcpcs, group in itertools.groupby(rows, key=lambda row: row[0]):
+def _grouped(rows: Iterator) -> Iterator[tuple[str, list]]:
+    """(hcpcs, its rows) of a stream sorted by code; hcpcs is each row's first column."""
+    for hcpcs, group in itertools.groupby(rows, key=lambda row: row["hcpcs"] if isinstance(row, dict) else row[0]):
         yield hcpcs, list(group)
-
-
-def _shape(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[str]]:
-    relation = con.table(table)
-    return relation.columns, [str(t) for t in relation.types]
 
 
 def _write(path: Path, value, indent: int | None = 2) -> None:

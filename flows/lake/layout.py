@@ -1,11 +1,11 @@
 """Where everything lives in a lake: datasets, their tables and Hive partitions, manifests, the staging area.
 
-    <lake>/<table>/year=YYYY/release=<LABEL>/part-0.parquet      a release's table: real folders, real files
-    <lake>/zip_locality/year_quarter=YYYYQn/part-0.parquet        a quarter's ZIP code → locality file
-    <lake>/_manifests/<LABEL>.json                                what is published of a release (the commit)
-    <lake>/_manifests/zip_locality/<YYYYQn>.json                  the same for a ZIP file
-    <lake>/.staging/<dataset>/<label>/<version>/<table>.parquet   a version being published (hidden from globs)
-    <lake>/pfs.duckdb                                             every table, data inside: portable
+<lake>/<table>/year=YYYY/release=<LABEL>/part-0.parquet      a release's table: real folders, real files
+<lake>/zip_locality/year_quarter=YYYYQn/part-0.parquet        a quarter's ZIP code → locality file
+<lake>/_manifests/<LABEL>.json                                what is published of a release (the commit)
+<lake>/_manifests/zip_locality/<YYYYQn>.json                  the same for a ZIP file
+<lake>/.staging/<dataset>/<label>/<version>/<table>.parquet   a version being published (hidden from globs)
+<lake>/pfs.duckdb                                             every table, data inside: portable
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ whole). Every run starts by finishing what a killed run committed and dropping w
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import threading
 import uuid

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-from flows.lake.layout import DB_FILE
+from flows.lake import reader
 from flows.lookup.place import Place
 
 
 def load_profile(lake: Path, hcpcs: str, release: str, cf_variant: str = "non_qp") -> dict | None:
     """The code_profile row of a code in a release at a conversion factor variant, or None."""
-    con = duckdb.connect(str(lake / DB_FILE), read_only=True)
+    con = reader.connect(lake)
     try:
         return profile_of(con, hcpcs, release, cf_variant)
     finally:

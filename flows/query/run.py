@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.lake import reader
 from flows.lake.layout import DB_FILE
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -31,10 +32,7 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
     db = lake / DB_FILE
     if not db.exists():
         raise QueryError(f"no lake at {lake} (run `pfs refresh` first)")
-    # attached to a private in-memory database: another connection of this process may hold the file open
-    con = duckdb.connect(":memory:")
-    con.execute("ATTACH $db AS pfs (READ_ONLY)", {"db": str(db)})
-    con.execute("USE pfs")
+    con = reader.connect(lake)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
