@@ -22,6 +22,23 @@ def offline_prefect() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
+def use_server(lake: Path) -> None:
+    """Point Prefect at the lake's running server (`pfs server start`), unless PREFECT_API_URL names one;
+    else say how to skip the temporary server's start-up next time."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.server import local
+
+    server = local.running(lake)
+    if server is not None:
+        os.environ["PREFECT_API_URL"] = server.api_url
+        return
+    errors.print(
+        f"Prefect starts a temporary server for this run (10-20 s); `pfs server start --lake {lake}` keeps one "
+        "running, and refreshes use it.", style="dim", highlight=False, soft_wrap=True,
+    )  # fmt: skip
+
+
 def fail(message: str, status: int = 1) -> typer.Exit:
     """Print one line to stderr; the caller raises what this returns."""
     errors.print(message, markup=False, highlight=False, soft_wrap=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from flows.cli.app import LakeOption, app, console, fail, offline_prefect
+from flows.cli.app import LakeOption, app, console, fail, offline_prefect, use_server
 
 
 @app.command()
@@ -43,6 +43,7 @@ def refresh(
     if source and not (release or zip_quarter):
         raise fail("--source goes with --release or --zip-quarter (use --mirror with --year/--all)", 2)
     offline_prefect()
+    use_server(lake)
     if zip_quarter:
         _refresh_zip_quarter(zip_quarter, source, lake, wait, force)
         return
