@@ -29,6 +29,10 @@ class RawArchive:
     sha256: str
     size_bytes: int
 
+    def provenance(self) -> dict:
+        """What a manifest records of the source."""
+        return {"origin": self.origin, "sha256": self.sha256, "size_bytes": self.size_bytes}
+
 
 def is_url(source: str) -> bool:
     return urlparse(source).scheme in ("http", "https")

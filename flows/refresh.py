@@ -114,11 +114,23 @@ def publish(
         "year": year,
         "run_id": str(flow_run.id) if flow_run.id else "",
         "pipeline": settings.pipeline_digest(),
-        "source": {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes},
+        "source": archive.provenance(),
     }
     partition = {"year": year, "release": release}
     manifest = lake_files.publish(con, lake, lake_files.RELEASE, release, partition, fields)
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
+
+
+def acquire(source: str | None, catalog_url: str, catalog_sha256: str, lake: Path, label: str) -> raw.RawArchive:
+    """The archive into the raw area: downloaded (retried) from a URL, else taken from a local zip or folder.
+
+    The recorded checksum pins the catalog's URL: another URL is a mirror (maybe of rebuilt zips) or a newer
+    archive CMS published elsewhere, reported by discovery as url_changed.
+    """
+    origin = source or catalog_url
+    if raw.is_url(origin):
+        return download(origin, lake, label, catalog_sha256 if origin == catalog_url else "")
+    return keep_local(Path(origin), lake, label)
 
 
 @flow(name="refresh")
@@ -138,13 +150,7 @@ def refresh(
 def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Published:
     """One release through every step; the caller holds the lake's lock."""
     entry = _entry(release, source)
-    origin = source or entry.zip_url
-    if raw.is_url(origin):
-        # the recorded checksum pins the catalog's URL: another URL is a mirror (maybe of rebuilt zips) or a
-        # newer archive CMS published elsewhere, reported by discovery as url_changed
-        archive = download(origin, lake, entry.label, entry.sha256 if origin == entry.zip_url else "")
-    else:
-        archive = keep_local(Path(origin), lake, entry.label)
+    archive = acquire(source, entry.zip_url, entry.sha256, lake, entry.label)
     pipeline = settings.pipeline_digest()
     if not force and lake_files.is_current(lake, lake_files.RELEASE, entry.label, archive.sha256, pipeline):
         get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])

@@ -97,11 +97,7 @@ def _move_in(lake: Path, dataset: Dataset, manifest: dict) -> None:
             target = lake / entry["file"]
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.replace(target)
-    shutil.rmtree(folder)
-    for empty in (folder.parent, folder.parent.parent, folder.parent.parent.parent):
-        if any(empty.iterdir()):
-            break
-        empty.rmdir()
+    _remove(folder)
 
 
 def _drop_uncommitted(lake: Path, keep: set[tuple[str, str, str]]) -> None:
@@ -111,10 +107,19 @@ def _drop_uncommitted(lake: Path, keep: set[tuple[str, str, str]]) -> None:
         return
     for copy in root.glob("upgrade-*.parquet"):
         copy.unlink()  # an upgrade's copy not yet moved in (legacy.py)
-    for version in root.glob("*/*/*"):
+    for version in list(root.glob("*/*/*")):  # listed first: _remove prunes the folders walked
         dataset, label = version.parent.parent.name, version.parent.name
         if (dataset, label, version.name) not in keep:
-            shutil.rmtree(version, ignore_errors=True)
+            _remove(version)
+
+
+def _remove(version: Path) -> None:
+    """A staged version's folder, and the label, dataset and staging folders it leaves empty."""
+    shutil.rmtree(version, ignore_errors=True)
+    for folder in (version.parent, version.parent.parent, version.parent.parent.parent):
+        if not folder.exists() or any(folder.iterdir()):
+            break
+        folder.rmdir()
 
 
 def _sha256(path: Path) -> str:

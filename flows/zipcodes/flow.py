@@ -18,7 +18,7 @@ from flows import lake as lake_files
 from flows import settings
 from flows.extract import ArchiveError, read_members
 from flows.lock import lake_lock
-from flows.refresh import download, keep_local, recover
+from flows.refresh import acquire, recover
 from flows.settings import SQL
 from flows.zipcodes import catalog
 from transforms.errors import CmsFileError
@@ -76,7 +76,7 @@ def publish(con: duckdb.DuckDBPyConnection, lake: Path, year_quarter: str, archi
     fields = {
         "run_id": str(flow_run.id) if flow_run.id else "",
         "pipeline": settings.pipeline_digest(),
-        "source": {"origin": archive.origin, "sha256": archive.sha256, "size_bytes": archive.size_bytes},
+        "source": archive.provenance(),
     }
     partition = {"year_quarter": year_quarter}
     manifest = lake_files.publish(con, lake, lake_files.ZIP_LOCALITY, year_quarter, partition, fields)
@@ -93,11 +93,8 @@ def refresh_zip_locality(
     label = year_quarter.upper()
     with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
         recover(lake_dir)
-        origin = source or entry.zip_url
-        if raw.is_url(origin):
-            archive = download(origin, lake_dir, raw_label(label), entry.sha256 if entry else "")
-        else:
-            archive = keep_local(Path(origin), lake_dir, raw_label(label))
+        archive = acquire(source, entry.zip_url if entry else "", entry.sha256 if entry else "", lake_dir,
+                          raw_label(label))  # fmt: skip
         pipeline = settings.pipeline_digest()
         if not force and lake_files.is_current(lake_dir, lake_files.ZIP_LOCALITY, label, archive.sha256, pipeline):
             get_run_logger().info("%s: ZIP code file %s unchanged, not reprocessed", label, archive.sha256[:12])
