@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from flows import settings
-from flows.lake.layout import DATASETS, DB_FILE, LAKE_VIEWS, RELEASE, Dataset
+from flows.lake.layout import DATASETS, DB_FILE, RELEASE, Dataset
 from flows.settings import SQL
 
 STATE = "_pfs_state"
@@ -119,11 +119,18 @@ def _quoted(text: str) -> str:
 
 
 def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
-    """The release calendar and the views across releases (sql/views), when the lake holds a release."""
-    if not any(d is RELEASE for d, _ in current):
-        return []
+    """The views (sql/views) of each dataset the lake holds; the release calendar before the releases' views."""
+    held = {d.name for d, _ in current}
+    statements = [_calendar()] if RELEASE.name in held else []
+    for dataset in DATASETS:
+        if dataset.name in held:
+            statements += [f"CREATE VIEW {v} AS {(SQL / 'views' / f'{v}.sql').read_text()}" for v in dataset.views]
+    return statements
+
+
+def _calendar() -> str:
+    """The CMS release calendar of config/releases.toml, for effective dating."""
     rows = ", ".join(
         f"('{r.label}', {r.year}, DATE '{r.effective_from.isoformat()}')" for r in settings.catalog().values()
     )
-    calendar = f"CREATE VIEW release_calendar AS SELECT * FROM (VALUES {rows}) AS t(release, year, effective_from)"
-    return [calendar] + [f"CREATE VIEW {name} AS {(SQL / 'views' / f'{name}.sql').read_text()}" for name in LAKE_VIEWS]
+    return f"CREATE VIEW release_calendar AS SELECT * FROM (VALUES {rows}) AS t(release, year, effective_from)"

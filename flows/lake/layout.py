@@ -23,8 +23,6 @@ RELEASE_TABLES: tuple[str, ...] = (
     "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
     "fee_national", "fee_locality", "category_ranking", "code_profile",
 )  # fmt: skip
-# Views over all releases (sql/views), created in pfs.duckdb after the tables, in this order.
-LAKE_VIEWS: tuple[str, ...] = ("release_validity", "change_pairs", "code_change", "gpci_change")
 
 
 @dataclass(frozen=True)
@@ -35,13 +33,19 @@ class Dataset:
     tables: tuple[str, ...]
     keys: tuple[str, ...]  # the Hive partition keys, outermost first
     manifests: str  # folder of its manifests, under the lake
+    views: tuple[str, ...]  # sql/views over all its labels, created in pfs.duckdb in this order
 
     def partition(self, manifest: dict) -> dict[str, str | int]:
         return {key: manifest["partition"][key] for key in self.keys}
 
 
-RELEASE = Dataset("release", RELEASE_TABLES, ("year", "release"), MANIFESTS)
-ZIP_LOCALITY = Dataset("zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality")
+RELEASE = Dataset(
+    "release", RELEASE_TABLES, ("year", "release"), MANIFESTS,
+    ("release_validity", "change_pairs", "code_change", "gpci_change"),
+)  # fmt: skip
+ZIP_LOCALITY = Dataset(
+    "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", ("zip_validity",)
+)
 DATASETS: tuple[Dataset, ...] = (RELEASE, ZIP_LOCALITY)
 DATASET = {d.name: d for d in DATASETS}
 

@@ -26,19 +26,17 @@ class Place:
 ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 
 
-def quarter_start(year_quarter: str) -> date:
-    """`2025Q4` begins on 2025-10-01."""
-    return date(int(year_quarter[:4]), 3 * int(year_quarter[-1]) - 2, 1)
-
-
 def zip_quarter(con: duckdb.DuckDBPyConnection, day: date) -> str:
-    """The ZIP code file in force on a date: the lake's latest quarter that began on or before it."""
-    quarters = [q for (q,) in con.execute("SELECT DISTINCT year_quarter FROM zip_locality ORDER BY 1").fetchall()]
-    in_force = [q for q in quarters if quarter_start(q) <= day]
-    if not in_force:
-        held = ", ".join(quarters) or "none"
-        raise PlaceError(f"no ZIP code file of the lake is in force on {day} (it holds {held})")
-    return in_force[-1]
+    """The ZIP code file in force on a date (sql/views/zip_validity.sql)."""
+    row = con.execute(
+        "SELECT year_quarter FROM zip_validity "
+        "WHERE valid_from <= $day AND coalesce(valid_to, DATE '9999-12-31') >= $day",
+        {"day": day},
+    ).fetchone()
+    if row is None:
+        held = con.execute("SELECT string_agg(year_quarter, ', ' ORDER BY valid_from) FROM zip_validity").fetchone()
+        raise PlaceError(f"no ZIP code file of the lake is in force on {day} (it holds {held[0] or 'none'})")
+    return row[0]
 
 
 def of_zip(con: duckdb.DuckDBPyConnection, zip_code: str, release: str, day: date) -> Place:
