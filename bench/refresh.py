@@ -28,39 +28,20 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
 
 def publish_release(zip_path: Path, release: str, lake_dir: Path) -> list[tuple[str, float]]:
     """One release through every step of the refresh flow, without Prefect; the time of each step."""
-    from flows import acquire, compute, lake, settings
-    from flows.extract import release_files
-    from transforms.release import parse_release, release_row, validate_release
+    from flows import acquire, lake, settings
+    from flows.build import build_release
 
     laps: list[tuple[str, float]] = []
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        laps.append((name, now - clock))
-        clock = now
-
     entry = settings.release(release)
+    started = time.perf_counter()
     archive = acquire.keep_file(lake_dir, release, zip_path, zip_path.name, str(zip_path))
-    lap("acquire (keep raw)")
-    found = release_files(archive.path)
-    lap("extract")
-    parsed = parse_release(found.files, entry.work_gpci_floor)
-    lap("transform")
-    tables = validate_release(parsed)
-    lap("validate")
-    releases = release_row(
-        parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
-    )
-    con = compute.compute(tables | {"releases": releases})
-    lap("compute")
-    compute.audit(con)
-    lap("audit")
+    laps.append(("acquire (keep raw)", time.perf_counter() - started))
+    built = build_release(archive, entry, lambda step, seconds: laps.append((step, seconds)))
+    started = time.perf_counter()
     fields = {"release": release, "year": entry.year, "source": {"sha256": archive.sha256}}
-    lake.publish(con, lake_dir, lake.RELEASE, release, {"year": entry.year, "release": release}, fields)
-    con.close()
-    lap("publish (parquet, manifest, pfs.duckdb)")
+    lake.publish(built.con, lake_dir, lake.RELEASE, release, {"year": entry.year, "release": release}, fields)
+    built.con.close()
+    laps.append(("publish (parquet, manifest, pfs.duckdb)", time.perf_counter() - started))
     return laps
 
 

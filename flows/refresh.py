@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -14,12 +13,10 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import acquire as raw
-from flows import compute as sql
 from flows import lake as lake_files
 from flows import settings
-from flows.extract import Extracted, release_files
+from flows.build import Built, build_release
 from flows.lock import lake_lock
-from transforms.release import ParsedRelease, parse_release, release_row, validate_release
 
 DOWNLOAD = settings.defaults()["download"]
 PARALLEL_RELEASES = settings.defaults()["refresh"]["parallel_releases"]
@@ -63,9 +60,11 @@ def keep_local(source: Path, lake: Path, release: str) -> raw.RawArchive:
 
 
 @task(cache_policy=NO_CACHE)
-def extract(archive: raw.RawArchive) -> Extracted:
-    found = release_files(archive.path)
+def build(archive: raw.RawArchive, entry: settings.Release) -> Built:
+    """Extract, parse, validate, compute and audit in memory (flows/build.py says why one task); times logged."""
     logger = get_run_logger()
+    built = build_release(archive, entry, lambda step, seconds: logger.info("%s: %.2f s", step, seconds))
+    found = built.found
     logger.info("files: %s", ", ".join(f"{k}={name}" for k, (name, _) in found.files.items()))
     if found.unexpected:
         logger.warning("%s holds files pfs does not know, ignored: %s", archive.release, ", ".join(found.unexpected))
@@ -73,28 +72,7 @@ def extract(archive: raw.RawArchive) -> Extracted:
         logger.warning(
             "%s lacks %s: their tables stay empty for this release", archive.release, ", ".join(found.missing)
         )
-    return found
-
-
-@task(cache_policy=NO_CACHE)
-def transform(found: Extracted, work_gpci_floor: bool) -> ParsedRelease:
-    return parse_release(found.files, work_gpci_floor)
-
-
-@task(cache_policy=NO_CACHE)
-def validate(parsed: ParsedRelease) -> dict[str, pl.DataFrame]:
-    return validate_release(parsed)
-
-
-@task(cache_policy=NO_CACHE)
-def compute(tables: dict[str, pl.DataFrame], releases: pl.DataFrame) -> duckdb.DuckDBPyConnection:
-    return sql.compute(tables | {"releases": releases})
-
-
-@task(cache_policy=NO_CACHE)
-def audit(con: duckdb.DuckDBPyConnection) -> None:
-    """The sql/audits queries: any row they return stops the run before anything is published."""
-    sql.audit(con)
+    return built
 
 
 @task(cache_policy=NO_CACHE)
@@ -155,22 +133,16 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
     if not force and lake_files.is_current(lake, lake_files.RELEASE, entry.label, archive.sha256, pipeline):
         get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
         return _unchanged(lake, entry.label, entry.year, archive.path)
-    found = extract(archive)
-    parsed = transform(found, entry.work_gpci_floor)
-    tables = validate(parsed)
-    releases = release_row(
-        parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
-    )
-    con = compute(tables, releases)
-    audit(con)
-    rows = publish(con, lake, entry.year, entry.label, archive)
-    con.close()
+    built = build(archive, entry)
+    rows = publish(built.con, lake, entry.year, entry.label, archive)
+    built.con.close()
+    missing = built.found.missing
     create_markdown_artifact(
         key=f"refresh-{entry.label.lower()}",
-        markdown=summary(entry.label, rows, found.missing),
+        markdown=summary(entry.label, rows, missing),
         description=f"rows per table for {entry.label}",
     )
-    return Published(entry.label, entry.year, rows, found.missing, archive.path)
+    return Published(entry.label, entry.year, rows, missing, archive.path)
 
 
 def _entry(release: str, source: str | None) -> settings.Release:

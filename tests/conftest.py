@@ -29,10 +29,12 @@ def cms() -> Path:
 
 @pytest.fixture(scope="session")
 def prefect():
-    """One Prefect test server for the whole session."""
+    """One Prefect test server for the whole session; flow runs as `pfs refresh` makes them (no heartbeat)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    from flows.foreground import foreground
+
+    with prefect_test_harness(), foreground():
         yield
 
 

@@ -18,8 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _start_refresh(lake: Path, source: Path) -> subprocess.Popen:
-    """`pfs refresh` in its own process group, so that the kill takes Prefect's server with it."""
-    env = os.environ | {"PREFECT_HOME": str(ROOT / ".prefect"), "PREFECT_LOGGING_LEVEL": "ERROR"}
+    """`pfs refresh` in its own process group, reporting to the session's Prefect server (no server of its own)."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "ERROR"}
     command = [sys.executable, "-m", "flows.cli", "refresh", "--release", "RVU25D", "--source", str(source)]
     return subprocess.Popen(
         [*command, "--lake", str(lake)], cwd=ROOT, env=env, start_new_session=True,

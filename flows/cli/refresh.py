@@ -44,9 +44,20 @@ def refresh(
         raise fail("--source goes with --release or --zip-quarter (use --mirror with --year/--all)", 2)
     offline_prefect()
     use_server(lake)
-    if zip_quarter:
-        _refresh_zip_quarter(zip_quarter, source, lake, wait, force)
-        return
+    from flows.foreground import foreground
+
+    with foreground():
+        if zip_quarter:
+            _refresh_zip_quarter(zip_quarter, source, lake, wait, force)
+        else:
+            _refresh_releases(release, year, every, source, mirror, force, lake, wait)
+
+
+def _refresh_releases(
+    release: str | None, year: int | None, every: bool, source: str | None, mirror: str | None,
+    force: bool, lake: Path, wait: float,
+) -> None:  # fmt: skip
+    """One release, a year's, all, or what CMS lists now; a table of outcomes."""
     import httpx
 
     from flows import settings

@@ -39,6 +39,12 @@ def raw_label(year_quarter: str) -> str:
 
 
 @task(cache_policy=NO_CACHE)
+def build(archive: raw.RawArchive, year_quarter: str) -> duckdb.DuckDBPyConnection:
+    """Extract, parse and validate, compute: one task, as for a release (flows/build.py says why)."""
+    name, data = extract(archive)
+    return compute(transform(name, data, year_quarter))
+
+
 def extract(archive: raw.RawArchive) -> tuple[str, bytes]:
     """The ZIP5 file of the archive (its .xlsx, the ZIP9 file and the layouts stay in the raw area only)."""
     limits = settings.defaults()["archive"]
@@ -53,7 +59,6 @@ def extract(archive: raw.RawArchive) -> tuple[str, bytes]:
     return found[0], members[found[0]]
 
 
-@task(cache_policy=NO_CACHE)
 def transform(name: str, data: bytes, year_quarter: str) -> pl.DataFrame:
     """Parse and validate; a file of another quarter than the one asked for is refused."""
     rows = validate(ZipLocalitySchema, parse_zip5(data, name), name)
@@ -62,7 +67,6 @@ def transform(name: str, data: bytes, year_quarter: str) -> pl.DataFrame:
     return rows
 
 
-@task(cache_policy=NO_CACHE)
 def compute(zip5: pl.DataFrame) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.register("zip5", zip5)
@@ -100,9 +104,7 @@ def refresh_zip_locality(
             get_run_logger().info("%s: ZIP code file %s unchanged, not reprocessed", label, archive.sha256[:12])
             manifest = lake_files.manifests(lake_dir, lake_files.ZIP_LOCALITY)[label]
             return ZipPublished(label, manifest["tables"]["zip_locality"]["rows"], skipped=True)
-        name, data = extract(archive)
-        rows = transform(name, data, label)
-        con = compute(rows)
+        con = build(archive, label)
         published = publish(con, lake_dir, label, archive)
         con.close()
     return ZipPublished(label, published)
