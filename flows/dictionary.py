@@ -13,8 +13,9 @@ HEADER = """# Data dictionary
 Generated from `config/dictionary.toml` by `pfs dictionary --format markdown`; do not edit by hand (a test
 compares it with the generated text). Units are in the names too: `_usd` dollars, `_rvu` relative value units,
 `_gpci` indices. Codes, MACs and locality numbers are strings with their leading zeros; a missing amount is
-null, never 0. Every table is in `pfs.duckdb` and in `<lake>/<table>/<partition>/part-0.parquet`, where the
-partition columns (`year`, `release`; `year_quarter`) come from the folder names.
+null, never 0. Every table is in `pfs.duckdb` (`fee_locality` as a view computing the same rows) and in
+`<lake>/<table>/<partition>/part-0.parquet`, where the partition columns (`year`, `release`; `year_quarter`)
+come from the folder names.
 """
 
 

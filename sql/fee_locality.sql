@@ -3,6 +3,7 @@
 -- Fee = min(PFS amount, OPPS amount) per setting, where the OPPS amount uses the work RVU and the
 -- "USED FOR OPPS" PE and MP RVUs and exists only for rows whose OPPS columns are populated.
 -- Null for a status the PFS does not pay.
+-- pfs.duckdb computes the same fees for every release in the view sql/views/fee_locality.sql (same macros).
 -- Rows come in key order (HCPCS, modifier, MAC, locality, variant), sorted on one integer made of the
 -- three small ordinals (fewer than 1000 localities, 10 variants): cheaper than sorting by five strings.
 WITH r AS (SELECT *, row_number() OVER (ORDER BY hcpcs, modifier) AS rvu_order FROM rvu),
@@ -24,7 +25,7 @@ priced AS (
                     c.conversion_factor_usd) AS pfs_nonfacility,
         gpci_amount(r.work_rvu, r.facility_pe_rvu, r.mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
                     c.conversion_factor_usd) AS pfs_facility,
-        r.opps_nonfacility_pe_rvu + r.opps_facility_pe_rvu + r.opps_mp_rvu > 0 AS has_opps,
+        has_opps_rvus(r.opps_nonfacility_pe_rvu, r.opps_facility_pe_rvu, r.opps_mp_rvu) AS has_opps,
         gpci_amount(r.work_rvu, r.opps_nonfacility_pe_rvu, r.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
                     c.conversion_factor_usd) AS opps_nonfacility,
         gpci_amount(r.work_rvu, r.opps_facility_pe_rvu, r.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
@@ -40,13 +41,11 @@ SELECT
     locality,
     state,
     cf_variant,
-    CASE WHEN payable THEN usd(CASE WHEN has_opps THEN least(pfs_nonfacility, opps_nonfacility)
-                                    ELSE pfs_nonfacility END) END AS fee_nonfacility_usd,
-    CASE WHEN payable THEN usd(CASE WHEN has_opps THEN least(pfs_facility, opps_facility)
-                                    ELSE pfs_facility END) END AS fee_facility_usd,
+    locality_fee(payable, has_opps, pfs_nonfacility, opps_nonfacility) AS fee_nonfacility_usd,
+    locality_fee(payable, has_opps, pfs_facility, opps_facility) AS fee_facility_usd,
     nonfacility_na,
     facility_na,
-    payable AND has_opps AND opps_nonfacility < pfs_nonfacility AS is_opps_capped_nonfacility,
-    payable AND has_opps AND opps_facility < pfs_facility AS is_opps_capped_facility
+    is_opps_capped(payable, has_opps, pfs_nonfacility, opps_nonfacility) AS is_opps_capped_nonfacility,
+    is_opps_capped(payable, has_opps, pfs_facility, opps_facility) AS is_opps_capped_facility
 FROM priced
 ORDER BY row_order

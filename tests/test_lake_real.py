@@ -184,6 +184,18 @@ def test_hive_layout_and_views(lake: Path, db):
     assert one(db, "SELECT DISTINCT year FROM rvu WHERE release = 'RVU22A'") == [(2022,)]
 
 
+def test_pfs_duckdb_computes_exactly_the_published_locality_fees(lake: Path, db):
+    """pfs.duckdb keeps no copy of fee_locality: its view gives every row of the Parquet files, no other."""
+    assert one(db, "SELECT table_type FROM information_schema.tables WHERE table_name = 'fee_locality'") == [("VIEW",)]
+    files = f"read_parquet('{lake}/fee_locality/*/*/*.parquet', hive_partitioning = true)"
+    columns = ", ".join(db.table("fee_locality").columns)
+    for first, second in ((files, "fee_locality"), ("fee_locality", files)):
+        assert one(db, f"SELECT count(*) FROM (SELECT {columns} FROM {first} EXCEPT ALL SELECT {columns} FROM {second})"
+                   ) == [(0,)]  # fmt: skip
+    counts = dict(one(db, "SELECT release, count(*) FROM fee_locality GROUP BY release"))
+    assert counts == {"RVU25D": 19090 * 109, "RVU22A": 17600 * 112}  # RVU26C ships no GPCI: no locality fees
+
+
 def test_raw_archive_is_kept_with_its_digest_and_origin(lake: Path, mirror: str):
     import hashlib
     import json

@@ -1,7 +1,8 @@
 """pfs.duckdb: every table of the lake with its data inside, so the file answers wherever the lake is copied.
 
 DuckDB resolves a view's file paths against the reader's working directory, not the database file, so
-views over the Parquet files would break once the lake moves; the tables are therefore copied in. The file
+views over the Parquet files would break once the lake moves; the tables are therefore copied in, except
+those a dataset computes in a view from the others (fee_locality: the macros and sql/views/fee_locality.sql). The file
 is rebuilt beside the lake (from a copy of the current one: only changed labels are reloaded) and renamed
 over the old one, so a reader sees a release switch whole. `_pfs_state` records which version of each label
 it holds and a digest of its views: a run that publishes nothing leaves the file untouched.
@@ -47,9 +48,12 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
             mine = [m for d, m in current if d is dataset]
             stale = [m for m in mine if (have or {}).get(f"{dataset.name}/{m['label']}") != m["version"]]
             gone = [k.split("/", 1)[1] for k in have or {} if k.startswith(f"{dataset.name}/") and k not in want]
+            for table in dataset.computed:
+                con.execute(f"DROP TABLE IF EXISTS {table}")  # a file of the time pfs.duckdb stored it
             if stale or gone:
                 for table in dataset.tables:
-                    _reload(con, lake, dataset, table, mine, stale, gone)
+                    if table not in dataset.computed:
+                        _reload(con, lake, dataset, table, mine, stale, gone)
         for statement in views:
             con.execute(statement)
         con.execute(f"CREATE OR REPLACE TABLE {STATE} (what VARCHAR, value VARCHAR)")
@@ -121,7 +125,8 @@ def _quoted(text: str) -> str:
 def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
     """The views (sql/views) of each dataset the lake holds; the release calendar before the releases' views."""
     held = {d.name for d, _ in current}
-    statements = [_calendar()] if RELEASE.name in held else []
+    statements = [(SQL / "macros.sql").read_text()] if held else []
+    statements += [_calendar()] if RELEASE.name in held else []
     for dataset in DATASETS:
         if dataset.name in held:
             statements += [f"CREATE VIEW {v} AS {(SQL / 'views' / f'{v}.sql').read_text()}" for v in dataset.views]

@@ -34,6 +34,8 @@ class Dataset:
     keys: tuple[str, ...]  # the Hive partition keys, outermost first
     manifests: str  # folder of its manifests, under the lake
     views: tuple[str, ...]  # sql/views over all its labels, created in pfs.duckdb in this order
+    # Tables whose Parquet files pfs.duckdb does not copy in: it computes them in a view of the same name.
+    computed: tuple[str, ...] = ()
 
     def partition(self, manifest: dict) -> dict[str, str | int]:
         return {key: manifest["partition"][key] for key in self.keys}
@@ -41,7 +43,7 @@ class Dataset:
 
 RELEASE = Dataset(
     "release", RELEASE_TABLES, ("year", "release"), MANIFESTS,
-    ("release_validity", "change_pairs", "code_change", "gpci_change"),
+    ("fee_locality", "release_validity", "change_pairs", "code_change", "gpci_change"), ("fee_locality",),
 )  # fmt: skip
 ZIP_LOCALITY = Dataset(
     "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", ("zip_validity",)
