@@ -1,0 +1,141 @@
+"""Benchmark of issue 9, every figure from one run on one machine: what a refresh costs and where.
+
+    uv run --group bench python bench/speed.py [--zip ../shared/data/cms/archives/rvu25d.zip] [--runs 3]
+
+Reports (medians of --runs): the plain pandas core script, whole process (the yardstick, bench/pandas_core.py);
+pfs's pipeline work for one release (every step, no Prefect); what a Prefect task boundary and a flow run
+cost against a running server (with and without Prefect's heartbeat); `pfs refresh` with `pfs server`
+running and with Prefect's temporary server; `pfs code` whole process. Targets: pipeline work <= the pandas
+script; refresh with the server <= pipeline work + 3 s; `pfs code` <= 0.7 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
+    times = [measure() for _ in range(runs)]
+    return statistics.median(times), times
+
+
+def whole_process(command: list[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def pipeline_work(zip_path: Path, release: str) -> float:
+    from refresh import publish_release
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return sum(seconds for _, seconds in publish_release(zip_path, release, Path(tmp)))
+
+
+def prefect_costs(api_url: str, runs: int) -> dict[str, float]:
+    """A flow run of 0 and of 20 no-op tasks against the running server, heartbeat on (180 s) and off."""
+    code = f"""
+import json, statistics, time
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+@task(cache_policy=NO_CACHE)
+def nothing(i):
+    return i
+
+@flow
+def tasks(n):
+    for i in range(n):
+        nothing(i)
+
+def timed(n):
+    started = time.perf_counter(); tasks(n); return time.perf_counter() - started
+
+tasks(1)
+out = {{}}
+for heartbeat in (180, None):
+    with temporary_settings(updates={{PREFECT_FLOWS_HEARTBEAT_FREQUENCY: heartbeat}}):
+        out[f"flow_{{heartbeat}}"] = statistics.median(timed(0) for _ in range({runs}))
+        out[f"tasks_{{heartbeat}}"] = statistics.median(timed(20) for _ in range({runs}))
+print(json.dumps(out))
+"""
+    import json
+
+    env = os.environ | {"PREFECT_API_URL": api_url, "PREFECT_LOGGING_LEVEL": "ERROR"}
+    done = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def pfs(*args: str) -> list[str]:
+    return [sys.executable, "-m", "flows.cli", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--zip", type=Path, default=ROOT.parent / "shared/data/cms/archives/rvu25d.zip")
+    parser.add_argument("--release", default="RVU25D")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    runs = args.runs
+    zip_path = args.zip.resolve()
+    home = ROOT / "bench" / "out" / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                        "PREFECT_LOGGING_LEVEL": "WARNING"}  # fmt: skip
+    env.pop("PREFECT_API_URL", None)
+    rows: list[tuple[str, float, list[float], str]] = []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pandas"
+        pandas, times = median_of(runs, lambda: whole_process([sys.executable, "bench/pandas_core.py", str(zip_path),
+                                                                 str(out)]))  # fmt: skip
+        rows.append(("pandas core script, whole process", pandas, times, "the yardstick"))
+        work, times = median_of(runs, lambda: pipeline_work(zip_path, args.release))
+        rows.append(("pfs pipeline work, one release", work, times, f"target <= {pandas:.2f} s (pandas)"))
+
+        lake = Path(tmp) / "lake"
+        refresh = pfs("refresh", "--release", args.release, "--source", str(zip_path), "--lake", str(lake), "--force")
+        subprocess.run(pfs("server", "start", "--lake", str(lake)), check=True, env=env, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        try:
+            from flows.server import local
+
+            api_url = local.running(lake).api_url
+            costs = prefect_costs(api_url, runs)
+            whole_process(refresh, env)  # the first run creates the flow and its tasks on the server
+            served, times = median_of(runs, lambda: whole_process(refresh, env))
+        finally:
+            subprocess.run(pfs("server", "stop", "--lake", str(lake)), check=True, env=env, cwd=ROOT,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+        rows.append(("pfs refresh, `pfs server` running", served, times, f"target <= {work + 3:.2f} s (work + 3 s)"))
+        alone, times = median_of(1, lambda: whole_process(refresh, env))
+        rows.append(("pfs refresh, temporary server", alone, times, "reported"))
+        code, times = median_of(5, lambda: whole_process(pfs("code", "97140", "--lake", str(lake)), env))
+        rows.append(("pfs code 97140, whole process", code, times, "target <= 0.7 s"))
+
+    print(f"{args.release} from {zip_path.name}, {os.cpu_count()} cores, medians of {runs} runs")
+    for name, seconds, times, target in rows:
+        print(f"  {name:40s} {seconds:6.2f} s   {target:32s} [{', '.join(f'{t:.2f}' for t in times)}]")
+    per_task_on = (costs["tasks_180"] - costs["flow_180"]) / 20
+    per_task_off = (costs["tasks_None"] - costs["flow_None"]) / 20
+    print("  Prefect, against the running server:")
+    print(f"    {'a flow run of no task, heartbeat on':38s} {costs['flow_180']:6.3f} s")
+    print(f"    {'a flow run of no task, heartbeat off':38s} {costs['flow_None']:6.3f} s")
+    print(f"    {'one task boundary (of 20 no-op tasks)':38s} {per_task_off * 1000:6.1f} ms "
+          f"(heartbeat on: {per_task_on * 1000:.1f} ms)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
