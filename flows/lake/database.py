@@ -83,13 +83,15 @@ def _reload(
     con: duckdb.DuckDBPyConnection, lake: Path, dataset: Dataset, table: str,
     mine: list[dict], stale: list[dict], gone: list[str],
 ) -> None:  # fmt: skip
-    """Replace the stale labels' rows of a table; rebuild it whole when its columns changed (a new pipeline)."""
+    """Replace the stale labels' rows of a table (by their partition); rebuild it whole when its columns changed
+    (a new pipeline) or a label is gone."""
     exists = con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchone()
     selects = [_select(con, lake, dataset, m, table) for m in stale]
-    if exists and all(_shape(con.sql(s)) == _shape(con.table(table)) for s in selects):
-        label_key = dataset.keys[-1]
-        for label in [*gone, *(m["label"] for m in stale)]:
-            con.execute(f'DELETE FROM {table} WHERE "{label_key}" = $label', {"label": label})
+    if exists and not gone and all(_shape(con.sql(s)) == _shape(con.table(table)) for s in selects):
+        for manifest in stale:
+            partition = dataset.partition(manifest)
+            where = " AND ".join(f'"{key}" = ${key}' for key in partition)
+            con.execute(f"DELETE FROM {table} WHERE {where}", partition)
         for select in selects:
             con.execute(f"INSERT INTO {table} {select}")
         return

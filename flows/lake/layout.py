@@ -4,6 +4,8 @@
 <lake>/zip_locality/year_quarter=YYYYQn/part-0.parquet        a quarter's ZIP code → locality file
 <lake>/_manifests/<LABEL>.json                                what is published of a release (the commit)
 <lake>/_manifests/zip_locality/<YYYYQn>.json                  the same for a ZIP file
+<lake>/code_specialty/year=YYYY/source=<SOURCE>/part-0.parquet  who bills each code (also code_place_of_service)
+<lake>/_manifests/utilization/<YYYY>-<SOURCE>.json            the same for a year of a utilization source
 <lake>/.staging/<dataset>/<label>/<version>/<table>.parquet   a version being published (hidden from globs)
 <lake>/pfs.duckdb                                             every table, data inside: portable
 """
@@ -48,7 +50,10 @@ RELEASE = Dataset(
 ZIP_LOCALITY = Dataset(
     "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", ("zip_validity",)
 )
-DATASETS: tuple[Dataset, ...] = (RELEASE, ZIP_LOCALITY)
+UTILIZATION = Dataset(
+    "utilization", ("code_specialty", "code_place_of_service"), ("year", "source"), f"{MANIFESTS}/utilization", ()
+)
+DATASETS: tuple[Dataset, ...] = (RELEASE, ZIP_LOCALITY, UTILIZATION)
 DATASET = {d.name: d for d in DATASETS}
 
 

@@ -1,0 +1,180 @@
+"""The flow that brings one year of a CMS utilization file into the lake: who bills each code, and where."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows import acquire as raw
+from flows import lake as lake_files
+from flows import settings
+from flows.lake.layout import STAGING, UTILIZATION
+from flows.lock import lake_lock
+from flows.refresh import acquire, recover
+from flows.specialties import catalog
+from transforms import utilization
+from transforms.errors import CmsFileError
+
+
+@dataclass(frozen=True)
+class SpecialtiesPublished:
+    year: int
+    source: str
+    rows: dict[str, int]
+    suppressed_rows: int
+    skipped: bool = False
+
+
+@dataclass
+class Built:
+    con: duckdb.DuckDBPyConnection
+    source: str
+    rows: int
+    suppressed_rows: int
+
+
+@flow(name="refresh-specialties")
+def refresh_specialties(
+    year: int, source: str, lake: str = "lake", crosswalk: str | None = None, wait_seconds: float = 0,
+    force: bool = False,
+) -> SpecialtiesPublished:  # fmt: skip
+    """Acquire, read the layout, aggregate (streamed) and check, publish one year of one utilization file."""
+    lake_dir = Path(lake)
+    with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
+        recover(lake_dir)
+        archive = acquire(source, "", "", lake_dir, f"utilization-{year}")
+        names = acquire(crosswalk, "", "", lake_dir, "specialty-crosswalk") if crosswalk else None
+        pipeline = settings.pipeline_digest() + (f"+{names.sha256}" if names else "")
+        for label, manifest in lake_files.manifests(lake_dir, UTILIZATION).items():
+            if not force and manifest["year"] == year and manifest["source"]["sha256"] == archive.sha256:
+                if manifest.get("pipeline") == pipeline:
+                    get_run_logger().info("%s: file %s unchanged, not reprocessed", label, archive.sha256[:12])
+                    return _unchanged(manifest)
+        built = build(archive, names, lake_dir)
+        rows = publish(built, lake_dir, year, archive, pipeline)
+        built.con.close()
+    return SpecialtiesPublished(year, built.source, rows, built.suppressed_rows)
+
+
+@task(cache_policy=NO_CACHE)
+def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> Built:
+    """Find the data file, match its layout, aggregate it in one streamed pass, stop at the first bad row."""
+    with _data_file(archive, lake) as data:
+        header, separator = _header(data)
+        layout = utilization.detect_layout(header, data.name)
+        if layout.source == "psps" and names is None:
+            raise CmsFileError(data.name, "is a PSPS file: give --crosswalk (CMS's specialty code crosswalk)")
+        crosswalk = _crosswalk(names) if names else pl.LazyFrame(schema={"specialty_code": pl.String,
+                                                                          "specialty_name": pl.String})  # fmt: skip
+        rules = catalog.config()
+        frame = pl.scan_csv(
+            data, separator=separator, infer_schema=False, quote_char=None if separator == "\t" else '"',
+            row_index_name=utilization.LINE, row_index_offset=2, encoding="utf8-lossy",
+        )  # fmt: skip
+        checked = utilization.rows(frame, layout, rules["psps"]["facility_places"], crosswalk, rules["aliases"])
+        try:
+            specialty, places, problem, counts = pl.collect_all(
+                [utilization.code_specialty(checked), utilization.code_place_of_service(checked),
+                 utilization.first_problem(checked), utilization.suppressed_rows(checked)],
+                engine="streaming",
+            )  # fmt: skip
+        except pl.exceptions.PolarsError as error:
+            raise CmsFileError(data.name, f"cannot be read as {layout.name}: {str(error).splitlines()[0]}") from None
+    if problem.height:
+        line, column = problem.row(0)
+        raise CmsFileError(data.name, "no value, or not a number, where a count belongs", line=line, column=column)
+    suppressed, rows = counts.row(0)
+    get_run_logger().info("%s, layout %s: %s rows, %s suppressed", data.name, layout.name, f"{rows:,}", suppressed)
+    con = duckdb.connect()
+    for name, table in (("code_specialty", specialty), ("code_place_of_service", places)):
+        con.register(f"_{name}", table)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")  # already in key order
+        con.unregister(f"_{name}")
+    return Built(con, layout.source, rows, suppressed)
+
+
+@task(cache_policy=NO_CACHE)
+def publish(built: Built, lake: Path, year: int, archive: raw.RawArchive, pipeline: str) -> dict[str, int]:
+    fields = {
+        "year": year,
+        "run_id": str(flow_run.id) if flow_run.id else "",
+        "pipeline": pipeline,
+        "source": archive.provenance(),
+        "source_rows": built.rows,
+        "suppressed_rows": built.suppressed_rows,
+    }
+    label = f"{year}-{built.source}"
+    partition = {"year": year, "source": built.source}
+    manifest = lake_files.publish(built.con, lake, UTILIZATION, label, partition, fields)
+    return {table: entry["rows"] for table, entry in manifest["tables"].items()}
+
+
+def _unchanged(manifest: dict) -> SpecialtiesPublished:
+    rows = {table: entry["rows"] for table, entry in manifest["tables"].items()}
+    source = manifest["partition"]["source"]
+    return SpecialtiesPublished(manifest["year"], source, rows, manifest["suppressed_rows"], skipped=True)
+
+
+class _data_file:
+    """The data file of what was kept: the file itself, the one data file of a folder, or a zip's member
+    (unpacked into the lake's hidden staging area, removed afterwards)."""
+
+    def __init__(self, archive: raw.RawArchive, lake: Path) -> None:
+        self.archive, self.lake, self.unpacked = archive, lake, None
+
+    def __enter__(self) -> Path:
+        path, pattern = self.archive.path, catalog.config()["files"]["data"]
+        if path.is_dir():
+            return path / _one(sorted(p.name for p in path.iterdir()), pattern, path)
+        if not zipfile.is_zipfile(path):
+            return path
+        with zipfile.ZipFile(path) as archive:
+            member = _one(archive.namelist(), pattern, path)
+            self.unpacked = self.lake / STAGING / f"unpacked-{uuid.uuid4().hex}"
+            self.unpacked.mkdir(parents=True)
+            with archive.open(member) as source, (self.unpacked / Path(member).name).open("wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+            return self.unpacked / Path(member).name
+
+    def __exit__(self, *_exc) -> None:
+        if self.unpacked is not None:
+            shutil.rmtree(self.unpacked, ignore_errors=True)
+
+
+def _one(names: list[str], pattern: str, where: Path) -> str:
+    found = [n for n in names if re.search(pattern, n, re.IGNORECASE)]
+    if len(found) != 1:
+        raise CmsFileError(where.name, f"expected one data file (.csv, .tsv, .txt), found {len(found)}: {found}")
+    return found[0]
+
+
+def _header(data: Path) -> tuple[list[str], str]:
+    """The header's column names and the separator (a tab, else a comma)."""
+    with data.open("rb") as file:
+        first = file.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    separator = "\t" if "\t" in first else ","
+    return [name.strip().strip('"') for name in first.split(separator)], separator
+
+
+def _crosswalk(names: raw.RawArchive) -> pl.LazyFrame:
+    """CMS's specialty code crosswalk: code and name, whatever its header's spelling (one name per code)."""
+    path = names.path if names.path.is_file() else next(p for p in names.path.iterdir() if p.suffix == ".csv")
+    frame = pl.read_csv(path, infer_schema=False)
+    frame = frame.rename({c: re.sub(r"[^a-z]+", "_", c.lower()).strip("_") for c in frame.columns})
+    code = next(c for c in frame.columns if "specialty_code" in c)
+    name = next(c for c in frame.columns if "description" in c or "type" in c)
+    return (
+        frame.select(pl.col(code).str.strip_chars().alias("specialty_code"), pl.col(name).alias("specialty_name"))
+        .unique("specialty_code", keep="first", maintain_order=True)
+        .lazy()
+    )
