@@ -33,7 +33,7 @@ def code(
     """Print a code's page: descriptor, RVUs, fees and its ranking in its category (and in one place)."""
     from flows.lookup import place as places
     from flows.lookup.jsonable import dumps
-    from flows.lookup.profile import profile_of, render, with_place
+    from flows.lookup.profile import profile_of, render, with_place, with_specialties
 
     if (release is None) == (on is None):
         raise fail("give either --release or --date", 2)
@@ -45,6 +45,7 @@ def code(
             profile = profile_of(con, hcpcs, release, cf_variant)
             if profile is None:
                 raise fail(f"{hcpcs} is not in release {release} of {lake} at the {cf_variant} conversion factor")
+            profile = with_specialties(con, profile)
             if zip_code is not None:
                 profile = with_place(con, profile, places.of_zip(con, zip_code, release, day))
             elif mac is not None:

@@ -20,10 +20,16 @@ def refresh(
     zip_quarter: Annotated[
         str | None, typer.Option(help="A quarter's ZIP code to carrier locality file instead, e.g. 2025Q4.")
     ] = None,
+    specialties: Annotated[
+        int | None, typer.Option(help="A year of CMS's utilization data (who bills each code), from --source.")
+    ] = None,
+    crosswalk: Annotated[
+        str | None, typer.Option(help="With --specialties and a PSPS file: CMS's specialty code crosswalk (CSV).")
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option(
-            help="With --release or --zip-quarter: a URL, a zip, a folder (or the ZIP5 file); default: the catalog's."
+            help="With --release, --zip-quarter or --specialties: a URL, zip, folder or file; default: the catalog's."
         ),
     ] = None,
     mirror: Annotated[
@@ -38,10 +44,10 @@ def refresh(
 
     A release whose archive is unchanged since it was published is not processed again.
     """
-    if sum(x is not None and x is not False for x in (release, year, every, zip_quarter)) > 1:
-        raise fail("give at most one of --release, --year, --all, --zip-quarter", 2)
-    if source and not (release or zip_quarter):
-        raise fail("--source goes with --release or --zip-quarter (use --mirror with --year/--all)", 2)
+    if sum(x is not None and x is not False for x in (release, year, every, zip_quarter, specialties)) > 1:
+        raise fail("give at most one of --release, --year, --all, --zip-quarter, --specialties", 2)
+    if source and not (release or zip_quarter or specialties):
+        raise fail("--source goes with --release, --zip-quarter or --specialties (--mirror with --year/--all)", 2)
     offline_prefect()
     use_server(lake)
     from flows.foreground import foreground
@@ -49,6 +55,8 @@ def refresh(
     with foreground():
         if zip_quarter:
             _refresh_zip_quarter(zip_quarter, source, lake, wait, force)
+        elif specialties is not None:
+            _refresh_specialties(specialties, source, crosswalk, lake, wait, force)
         else:
             _refresh_releases(release, year, every, source, mirror, force, lake, wait)
 
@@ -100,6 +108,25 @@ def _refresh_zip_quarter(year_quarter: str, source: str | None, lake: Path, wait
     state = "unchanged" if done.skipped else "published"
     console.print(f"ZIP code file {done.year_quarter}: {state}, {done.rows:,} ZIP codes; done in "
                   f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+
+
+def _refresh_specialties(
+    year: int, source: str | None, crosswalk: str | None, lake: Path, wait: float, force: bool
+) -> None:
+    from flows.specialties.flow import refresh_specialties
+
+    if source is None:
+        raise fail("--specialties needs --source: config/utilization.toml lists no CMS URL yet", 2)
+    started = time.perf_counter()
+    try:
+        done = refresh_specialties(year, source, str(lake), crosswalk, wait_seconds=wait, force=force)
+    except Exception as error:  # the flow's failure, as one line: the run's log above has the details
+        raise fail(f"specialties {year} failed: {type(error).__name__}: {error}") from None
+    state = "unchanged" if done.skipped else "published"
+    console.print(
+        f"specialties {year} ({done.source}): {state}, {done.rows['code_specialty']:,} code × specialty rows, "
+        f"{done.suppressed_rows:,} suppressed rows left out; done in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _mirrored(mirror: str | None, label: str) -> str | None:

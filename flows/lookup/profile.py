@@ -9,6 +9,9 @@ import duckdb
 
 from flows.lake import reader
 from flows.lookup.place import Place
+from flows.settings import SQL
+
+TOP_SPECIALTIES = 5
 
 
 def load_profile(lake: Path, hcpcs: str, release: str, cf_variant: str = "non_qp") -> dict | None:
@@ -50,6 +53,19 @@ def with_place(con: duckdb.DuckDBPyConnection, profile: dict, place: Place) -> d
         "is_opps_capped_nonfacility": fees[2],
         "is_opps_capped_facility": fees[3],
     }
+
+
+def with_specialties(con: duckdb.DuckDBPyConnection, profile: dict) -> dict:
+    """The profile and the specialties that bill the code most (CMS's utilization data), when the lake has any."""
+    held = con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'code_specialty'").fetchone()
+    rows = []
+    if held:
+        cursor = con.execute(
+            (SQL / "lookup" / "code_specialties.sql").read_text(), {"hcpcs": profile["hcpcs"], "top": TOP_SPECIALTIES}
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return profile | {"specialties": rows}
 
 
 def ordinal(n: int) -> str:
@@ -102,8 +118,23 @@ def render(p: dict) -> list[tuple[str, str]]:
         ("National fee, facility", money(p["fee_facility_usd"], p["facility_na"])),
         ("Locality fees, non-facility", spread),
         ("Ranking", ranking_sentence(p)),
+        *_specialty_lines(p),
         *_place_lines(p),
     ]
+
+
+def _specialty_lines(p: dict) -> list[tuple[str, str]]:
+    """The top specialties per source, or a line saying the lake has none for the code."""
+    if "specialties" not in p:
+        return []
+    if not p["specialties"]:
+        return [("Specialties", "none in the lake for this code (`pfs refresh --specialties YEAR --source FILE`)")]
+    lines = []
+    for source in dict.fromkeys(s["source"] for s in p["specialties"]):
+        mine = [s for s in p["specialties"] if s["source"] == source]
+        shares = ", ".join(f"{s['specialty']} {s['share']:.1%}" for s in mine)
+        lines.append((f"Specialties ({source}, {mine[0]['year']})", shares))
+    return lines
 
 
 def _place_lines(p: dict) -> list[tuple[str, str]]:
