@@ -77,6 +77,16 @@ def zip_lake(lake: Path, cms: Path, prefect) -> Path:
 
 
 @pytest.fixture(scope="session")
+def full_lake(zip_lake: Path, cms: Path, prefect) -> Path:
+    """The session's lake with every dataset: releases, the ZIP code file, and the real 2012 utilization sample."""
+    from flows.specialties.flow import refresh_specialties
+
+    sample = cms / "utilization" / "physician_supplier_puf_cy2012_sample.tsv"
+    assert refresh_specialties(2012, str(sample), str(zip_lake)).rows["code_specialty"] > 0
+    return zip_lake
+
+
+@pytest.fixture(scope="session")
 def db_real(lake: Path):
     """The session lake of real releases, read-only, for modules whose own `db` is another lake."""
     import duckdb

@@ -19,6 +19,7 @@ import polars as pl
 from transforms.errors import CmsFileError
 
 LINE = "line"  # the row's line in its file (the header is line 1)
+COUNT = pl.Decimal(18, 3)
 SUPPRESSED = "*"
 
 
@@ -78,61 +79,55 @@ def specialty_name(name: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     return tidy.str.to_lowercase().replace_strict(lowered, default=tidy, return_dtype=pl.String)
 
 
-def rows(
-    frame: pl.LazyFrame, layout: Layout, facility_places: list[str], crosswalk: pl.LazyFrame, aliases: dict[str, str]
-) -> pl.LazyFrame:
-    """One row per file row: hcpcs, specialty, specialty_code, npi, setting, services, beneficiaries, and the
-    checks (`bad_column`: the first field that is missing or not a number; `suppressed`)."""
+def rows(frame: pl.LazyFrame, layout: Layout, facility_places: list[str]) -> pl.LazyFrame:
+    """One row per file row: hcpcs, specialty as the file spells it (or specialty_code), npi, setting, services,
+    beneficiaries, and the checks (`bad_column`: the first field missing or not a number; `suppressed`).
+    Names are made one later, on the aggregate (see code_specialty): per row it would cost the stream its memory."""
     fields = frame.select(pl.col(LINE), *(pl.col(column).alias(name) for name, column in layout.columns.items()))
     numbers = {name: _number(pl.col(name)) for name in layout.counts}
     suppressed = pl.any_horizontal(pl.col(name) == SUPPRESSED for name in layout.counts)
     required = ["hcpcs", "specialty" if "specialty" in layout.columns else "specialty_code", "place", *layout.counts]
+    required += ["npi"] if "npi" in layout.columns else []
+    numbers |= {"npi": pl.col("npi").str.strip_chars().cast(pl.UInt64, strict=False)} if "npi" in layout.columns else {}
     bad = [
         pl.when(pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "")).then(pl.lit(layout.columns[name]))
         for name in required
     ] + [
         pl.when(~suppressed & pl.col(name).is_not_null() & numbers[name].is_null()).then(pl.lit(layout.columns[name]))
-        for name in layout.counts
+        for name in numbers
     ]  # fmt: skip
     checked = fields.with_columns(bad_column=pl.coalesce(bad), suppressed=suppressed.fill_null(False))
+    place = pl.col("place").str.strip_chars()
     if layout.source == "psps":
-        return _psps(checked, numbers, facility_places, crosswalk, aliases)
+        return checked.select(
+            LINE, "bad_column", "suppressed", pl.col("hcpcs").str.strip_chars(),
+            pl.lit(None, pl.String).alias("specialty"), pl.col("specialty_code").str.strip_chars().str.zfill(2),
+            pl.lit(None, pl.UInt64).alias("npi"),
+            pl.when(place.is_in(facility_places)).then(pl.lit("facility")).otherwise(pl.lit("nonfacility"))
+            .alias("setting"),
+            (numbers["submitted"] - numbers["denied"]).alias("services"),
+            pl.lit(None, COUNT).alias("beneficiaries"),
+        )  # fmt: skip
     return checked.select(
-        LINE, "bad_column", "suppressed", pl.col("hcpcs").str.strip_chars(),
-        specialty_name(pl.col("specialty"), aliases).alias("specialty"),
-        pl.lit(None, pl.String).alias("specialty_code"),
-        pl.col("npi"), pl.col("place").replace_strict(PLACE_SETTING, default=None).alias("setting"),
+        LINE, "bad_column", "suppressed", pl.col("hcpcs").str.strip_chars(), pl.col("specialty").str.strip_chars(),
+        pl.lit(None, pl.String).alias("specialty_code"), numbers["npi"].alias("npi"),
+        _setting(place).alias("setting"),
         numbers["services"].alias("services"), numbers["beneficiaries"].alias("beneficiaries"),
     )  # fmt: skip
 
 
-def _psps(
-    checked: pl.LazyFrame, numbers: dict[str, pl.Expr], facility_places: list[str], crosswalk: pl.LazyFrame,
-    aliases: dict[str, str],
-) -> pl.LazyFrame:  # fmt: skip
-    names = crosswalk.select(
-        pl.col("specialty_code"), specialty_name(pl.col("specialty_name"), aliases).alias("known_name")
-    )
-    code = pl.col("specialty_code").str.strip_chars().str.zfill(2)
-    return (
-        checked.with_columns(code.alias("specialty_code"))
-        .join(names, on="specialty_code", how="left")
-        .select(
-            LINE, "bad_column", "suppressed", pl.col("hcpcs").str.strip_chars(),
-            pl.coalesce("known_name", pl.format("specialty code {} (not in the crosswalk)", "specialty_code"))
-            .alias("specialty"),
-            "specialty_code", pl.lit(None, pl.String).alias("npi"),
-            pl.when(pl.col("place").str.strip_chars().is_in(facility_places)).then(pl.lit("facility"))
-            .otherwise(pl.lit("nonfacility")).alias("setting"),
-            (numbers["submitted"] - numbers["denied"]).alias("services"),
-            pl.lit(None, pl.Float64).alias("beneficiaries"),
-        )
-    )  # fmt: skip
+def _setting(place: pl.Expr) -> pl.Expr:
+    """F / O to facility / nonfacility; anything else null (when/then: replace_strict holds the stream in memory)."""
+    setting = pl.lit(None, pl.String)
+    for code, name in PLACE_SETTING.items():
+        setting = pl.when(place == code).then(pl.lit(name)).otherwise(setting)
+    return setting
 
 
 def _number(text: pl.Expr) -> pl.Expr:
-    """A count as CMS prints it ("1,234", "2.5"); null when it is not a number."""
-    return text.str.strip_chars().str.replace_all(",", "").cast(pl.Float64, strict=False)
+    """A count as CMS prints it ("1,234", "2.5"), exact to three decimals (sums then do not depend on their
+    order); null when it is not a number."""
+    return text.str.strip_chars().str.replace_all(",", "").cast(COUNT, strict=False)
 
 
 def first_problem(checked: pl.LazyFrame) -> pl.LazyFrame:
@@ -140,22 +135,65 @@ def first_problem(checked: pl.LazyFrame) -> pl.LazyFrame:
     return checked.filter(pl.col("bad_column").is_not_null()).select(LINE, "bad_column").head(1)
 
 
-def code_specialty(checked: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per hcpcs × specialty: services, its share of the code's services, providers, beneficiaries, rank."""
+def place_sums(checked: pl.LazyFrame) -> pl.LazyFrame:
+    """Per hcpcs × setting: the good rows' services, and every row's count, suppressed count and first bad line;
+    one pass that checks the file and gives code_place_of_service."""
+    good = pl.col("bad_column").is_null() & ~pl.col("suppressed")
+    return checked.group_by("hcpcs", "setting").agg(
+        pl.col("services").filter(good).sum(),
+        pl.len().alias("rows"),
+        pl.col("suppressed").sum().alias("suppressed"),
+        pl.col(LINE).filter(pl.col("bad_column").is_not_null()).min().alias("first_bad_line"),
+    )
+
+
+def specialty_sums(checked: pl.LazyFrame, parts: int = 1, part: int = 0) -> pl.LazyFrame:
+    """Services, distinct NPIs and beneficiaries per hcpcs × specialty as the file spells it (or its code), of
+    the rows whose NPI falls in `part` of `parts`. Distinct NPIs take memory in proportion to the rows summed:
+    parts split them, and since no NPI is in two parts, the parts' sums add up exactly (add_sums)."""
     good = checked.filter(pl.col("bad_column").is_null() & ~pl.col("suppressed"))
-    summed = good.group_by("hcpcs", "specialty").agg(
-        pl.col("specialty_code").drop_nulls().first(),
+    if parts > 1:
+        good = good.filter(pl.col("npi") % parts == part)
+    return good.group_by("hcpcs", "specialty", "specialty_code").agg(
         pl.col("services").sum(),
         pl.col("npi").drop_nulls().n_unique().alias("providers"),
         pl.col("beneficiaries").sum(),
-        pl.col("npi").is_not_null().any().alias("_has_npi"),
-        pl.col("beneficiaries").is_not_null().any().alias("_has_benes"),
+        pl.col("npi").is_not_null().any().alias("has_npi"),
+        pl.col("beneficiaries").is_not_null().any().alias("has_beneficiaries"),
+    )
+
+
+def add_sums(sums: pl.LazyFrame) -> pl.LazyFrame:
+    """Sums of several parts (or spellings) added up per hcpcs × specialty × specialty_code."""
+    return sums.group_by("hcpcs", "specialty", "specialty_code").agg(
+        pl.col("services", "providers", "beneficiaries").sum(), pl.col("has_npi", "has_beneficiaries").any()
+    )
+
+
+def code_specialty(sums: pl.LazyFrame, crosswalk: pl.LazyFrame, aliases: dict[str, str]) -> pl.LazyFrame:
+    """One row per hcpcs × specialty: services, its share of the code's services, providers, beneficiaries, rank.
+
+    Specialties are named on the sums, not per row; spellings that name the same specialty add up (exactly
+    for providers too: an NPI has one specialty in Provider and Service).
+    """
+    names = crosswalk.select("specialty_code", pl.col("specialty_name").alias("_crosswalk_name"))
+    unknown = pl.format("specialty code {} (not in the crosswalk)", "specialty_code")
+    named = sums.join(names, on="specialty_code", how="left").with_columns(
+        specialty_name(pl.coalesce("specialty", "_crosswalk_name", unknown), aliases).alias("specialty")
+    )
+    summed = named.group_by("hcpcs", "specialty").agg(
+        pl.col("specialty_code").drop_nulls().first(),
+        pl.col("services").sum(),
+        pl.when(pl.col("has_npi").any()).then(pl.col("providers").sum()).cast(pl.Int64).alias("providers"),
+        pl.when(pl.col("has_beneficiaries").any()).then(pl.col("beneficiaries").sum()).alias("beneficiaries"),
     )
     return (
         summed.with_columns(
-            pl.when("_has_npi").then(pl.col("providers")).cast(pl.Int64).alias("providers"),
-            pl.when("_has_benes").then(pl.col("beneficiaries")).alias("beneficiaries"),
-            (pl.col("services") / pl.col("services").sum().over("hcpcs")).alias("share"),
+            pl.col("services").cast(COUNT),
+            pl.col("beneficiaries").cast(pl.Int64),
+            (pl.col("services").cast(pl.Float64) / pl.col("services").sum().over("hcpcs").cast(pl.Float64)).alias(
+                "share"
+            ),
         )
         .sort(["hcpcs", "services", "specialty"], descending=[False, True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("hcpcs").cast(pl.Int32).alias("rank"))
@@ -163,16 +201,15 @@ def code_specialty(checked: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def code_place_of_service(checked: pl.LazyFrame) -> pl.LazyFrame:
+def code_place_of_service(sums: pl.LazyFrame) -> pl.LazyFrame:
     """One row per hcpcs × setting (facility, nonfacility): services and their share of the code's."""
-    good = checked.filter(pl.col("bad_column").is_null() & ~pl.col("suppressed") & pl.col("setting").is_not_null())
     return (
-        good.group_by("hcpcs", "setting")
-        .agg(pl.col("services").sum())
-        .with_columns((pl.col("services") / pl.col("services").sum().over("hcpcs")).alias("share"))
+        sums.filter(pl.col("setting").is_not_null())
+        .select("hcpcs", "setting", pl.col("services").cast(COUNT))
+        .with_columns(
+            (pl.col("services").cast(pl.Float64) / pl.col("services").sum().over("hcpcs").cast(pl.Float64)).alias(
+                "share"
+            )
+        )
         .sort("hcpcs", "setting")
     )
-
-
-def suppressed_rows(checked: pl.LazyFrame) -> pl.LazyFrame:
-    return checked.select(pl.col("suppressed").sum().alias("suppressed"), pl.len().alias("rows"))

@@ -68,7 +68,8 @@ def refresh_specialties(
 
 @task(cache_policy=NO_CACHE)
 def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> Built:
-    """Find the data file, match its layout, aggregate it in one streamed pass, stop at the first bad row."""
+    """Find the data file, match its layout, check and aggregate it in streamed passes (the first stops at the
+    first bad row), name the specialties."""
     with _data_file(archive, lake) as data:
         header, separator = _header(data)
         layout = utilization.detect_layout(header, data.name)
@@ -81,19 +82,21 @@ def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> 
             data, separator=separator, infer_schema=False, quote_char=None if separator == "\t" else '"',
             row_index_name=utilization.LINE, row_index_offset=2, encoding="utf8-lossy",
         )  # fmt: skip
-        checked = utilization.rows(frame, layout, rules["psps"]["facility_places"], crosswalk, rules["aliases"])
+        checked = utilization.rows(frame, layout, rules["psps"]["facility_places"])
         try:
-            specialty, places, problem, counts = pl.collect_all(
-                [utilization.code_specialty(checked), utilization.code_place_of_service(checked),
-                 utilization.first_problem(checked), utilization.suppressed_rows(checked)],
-                engine="streaming",
-            )  # fmt: skip
+            places = utilization.place_sums(checked).collect(engine="streaming")
+            if places["first_bad_line"].is_not_null().any():
+                line, column = utilization.first_problem(checked).collect(engine="streaming").row(0)
+                raise CmsFileError(data.name, "no value, or not a number, where a count or an NPI belongs",
+                                   line=line, column=column)  # fmt: skip
+            parts = rules["provider_service"]["npi_parts"] if layout.source == "provider_service" else 1
+            sums = [utilization.specialty_sums(checked, parts, i).collect(engine="streaming") for i in range(parts)]
         except pl.exceptions.PolarsError as error:
             raise CmsFileError(data.name, f"cannot be read as {layout.name}: {str(error).splitlines()[0]}") from None
-    if problem.height:
-        line, column = problem.row(0)
-        raise CmsFileError(data.name, "no value, or not a number, where a count belongs", line=line, column=column)
-    suppressed, rows = counts.row(0)
+    specialty = utilization.code_specialty(utilization.add_sums(pl.concat(sums).lazy()), crosswalk, rules["aliases"])
+    specialty = specialty.collect()
+    rows, suppressed = int(places["rows"].sum()), int(places["suppressed"].sum())
+    places = utilization.code_place_of_service(places.lazy()).collect()
     get_run_logger().info("%s, layout %s: %s rows, %s suppressed", data.name, layout.name, f"{rows:,}", suppressed)
     con = duckdb.connect()
     for name, table in (("code_specialty", specialty), ("code_place_of_service", places)):
