@@ -41,6 +41,14 @@ def feed_lake(tmp_path_factory, prefect) -> Path:
         (folder / "PPRRVU2025_Test.csv").write_bytes(cms.pprrvu(rows))
         (folder / "GPCI2025.csv").write_bytes(cms.gpci([*cms.GPCI_ALABAMA, CALIFORNIA]))
         refresh(release=label, source=str(folder), lake=str(lake))
+    from flows.specialties.flow import refresh_specialties
+
+    utilization = root / "prov_svc.csv"
+    utilization.write_text(
+        "Rndrng_NPI,Rndrng_Prvdr_Type,HCPCS_Cd,Place_Of_Srvc,Tot_Benes,Tot_Srvcs\n"
+        "1000000001,Chiropractic,97140,O,12,30\n1000000002,Physical Therapist,97140,O,40,90\n"
+    )
+    refresh_specialties(2023, str(utilization), str(lake))
     return lake
 
 
@@ -90,7 +98,12 @@ def test_the_feed_holds_the_lake_numbers(feed_lake: Path, tmp_path: Path):
     before, after = (Decimal(str(h["fee_nonfacility_usd"])) for h in code["history"])
     assert Decimal(str(code["history"][1]["fee_nonfacility_change_usd"])) == after - before
     assert code["history"][0]["fee_nonfacility_change_usd"] is None
+    assert [(s["specialty"], s["share"], s["providers"], s["year"]) for s in code["specialties"]] == [
+        ("Physical Therapist in Private Practice", 0.75, 1, 2023),
+        ("Chiropractic", 0.25, 1, 2023),
+    ]  # 90 and 30 services; "Physical Therapist" is the 2012-era name of specialty 65
     unpaid = json.loads((out / "codes" / "0001F.json").read_text())
+    assert unpaid["specialties"] == []
     assert unpaid["profile"]["fee_nonfacility_usd"] is None  # status C: no fee, not $0
     assert {(r[3], r[4]) for r in unpaid["locality_fees"]["rows"]} == {(None, None)}
     assert [r["modifier"] for r in json.loads((out / "codes" / "76145.json").read_text())["rows"]] == ["", "26", "TC"]

@@ -3,7 +3,8 @@
     <out>/feed.json              what the feed holds: release, dates, conversion factor variant, source sha256
     <out>/index.json             every code with its descriptor, category, status and national fee
     <out>/localities.json        the release's payment localities
-    <out>/codes/<HCPCS>.json     one code: profile, national rows, fees in every locality, rankings, history
+    <out>/codes/<HCPCS>.json     one code: profile, national rows, fees in every locality, rankings, history,
+                                specialties
     <out>/schemas/*.schema.json  a JSON Schema per file kind (config/feed/)
     <out>/tables/<table>.csv     the release's rows of every lake table
 
@@ -83,9 +84,12 @@ def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder
     params = {"r": release, "v": cf_variant}
     profiles = _stream(con, PROFILE, params, named=True)
     # locality fees (a hundred rows a code) stay tuples, written as arrays: they are most of the feed
+    names = ["code_rows", "locality_fees", "rankings", "history"]
+    if con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'code_specialty'").fetchone():
+        names.append("specialties")  # once the lake holds utilization data
     parts = {
         name: _grouped(_stream(con, (SQL / "feed" / f"{name}.sql").read_text(), params, named=name != "locality_fees"))
-        for name in ("code_rows", "locality_fees", "rankings", "history")
+        for name in names
     }
     pending = {name: next(stream, None) for name, stream in parts.items()}
     index = []
@@ -115,6 +119,7 @@ def _code(release: str, cf_variant: str, profile: dict, parts: dict[str, list]) 
         "locality_fees": {"columns": LOCALITY_COLUMNS, "rows": [list(r[1:]) for r in parts["locality_fees"]]},
         "rankings": {r["metric"]: _without(r, "hcpcs", "metric") for r in parts["rankings"]},
         "history": [_without(r, "hcpcs") for r in parts["history"]],
+        "specialties": [_without(r, "hcpcs") for r in parts.get("specialties", [])],
     }
 
 
