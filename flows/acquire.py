@@ -59,23 +59,24 @@ def is_transient(error: BaseException | None) -> bool:
     return isinstance(error, httpx.TransportError)
 
 
-def download(url: str, into: Path, timeout_seconds: float) -> Path:
+def download(url: str, into: Path, timeout_seconds: float, zip_only: bool = True) -> Path:
     """Stream a URL's zip into a temporary file in `into`; the caller owns the file. Nothing is left on failure.
 
-    Redirects are followed only on the same host; the body must be as long as announced and be a zip.
+    Redirects are followed only on the same host; the body must be as long as announced and be a zip (or,
+    with zip_only off, a data file: anything but a web page).
     """
     into.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=into)
     try:
         with os.fdopen(fd, "wb") as out, httpx.Client(timeout=timeout_seconds) as client:
-            _fetch(client, url, out)
+            _fetch(client, url, out, zip_only)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
 
 
-def _fetch(client: httpx.Client, url: str, out) -> None:
+def _fetch(client: httpx.Client, url: str, out, zip_only: bool) -> None:
     host = urlparse(url).hostname
     for _ in range(MAX_REDIRECTS + 1):
         with client.stream("GET", url) as response:
@@ -88,9 +89,10 @@ def _fetch(client: httpx.Client, url: str, out) -> None:
             response.raise_for_status()
             received = 0
             for chunk in response.iter_bytes(1 << 20):
-                if received == 0 and not chunk.startswith(ZIP_MAGIC):
+                if received == 0 and not _expected_start(chunk, zip_only):
                     kind = response.headers.get("content-type", "unknown type")
-                    raise DownloadError(f"{url} did not serve a zip (content type {kind}, starts {chunk[:15]!r})")
+                    wanted = "a zip" if zip_only else "a data file"
+                    raise DownloadError(f"{url} did not serve {wanted} (content type {kind}, starts {chunk[:15]!r})")
                 out.write(chunk)
                 received += len(chunk)
             announced = response.headers.get("content-length")
@@ -100,6 +102,13 @@ def _fetch(client: httpx.Client, url: str, out) -> None:
                 raise DownloadError(f"{url} served an empty body")
             return
     raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _expected_start(chunk: bytes, zip_only: bool) -> bool:
+    """A zip's signature; else anything but an HTML page (what a moved download link tends to serve)."""
+    if zip_only:
+        return chunk.startswith(ZIP_MAGIC)
+    return not chunk.lstrip().lower().startswith((b"<!doctype", b"<html"))
 
 
 def file_name_of(url: str) -> str:

@@ -43,9 +43,9 @@ def _transient(_task, _task_run, state) -> bool:
     retry_condition_fn=_transient,
     cache_policy=NO_CACHE,
 )
-def download(url: str, lake: Path, release: str, expected_sha256: str = "") -> raw.RawArchive:
+def download(url: str, lake: Path, release: str, expected_sha256: str = "", zip_only: bool = True) -> raw.RawArchive:
     """The network step, and the only one retried."""
-    part = raw.download(url, lake / "raw" / release, DOWNLOAD["timeout_seconds"])
+    part = raw.download(url, lake / "raw" / release, DOWNLOAD["timeout_seconds"], zip_only)
     return raw.keep_file(lake, release, part, raw.file_name_of(url), url, move=True, expected_sha256=expected_sha256)
 
 
@@ -99,7 +99,9 @@ def publish(
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
 
 
-def acquire(source: str | None, catalog_url: str, catalog_sha256: str, lake: Path, label: str) -> raw.RawArchive:
+def acquire(
+    source: str | None, catalog_url: str, catalog_sha256: str, lake: Path, label: str, zip_only: bool = True
+) -> raw.RawArchive:
     """The archive into the raw area: downloaded (retried) from a URL, else taken from a local zip or folder.
 
     The recorded checksum pins the catalog's URL: another URL is a mirror (maybe of rebuilt zips) or a newer
@@ -107,7 +109,7 @@ def acquire(source: str | None, catalog_url: str, catalog_sha256: str, lake: Pat
     """
     origin = source or catalog_url
     if raw.is_url(origin):
-        return download(origin, lake, label, catalog_sha256 if origin == catalog_url else "")
+        return download(origin, lake, label, catalog_sha256 if origin == catalog_url else "", zip_only)
     return keep_local(Path(origin), lake, label)
 
 

@@ -197,3 +197,37 @@ def test_bad_input_is_refused_naming_file_line_and_column_and_the_lake_kept(
     with pytest.raises(CmsFileError, match=says):
         refresh_specialties(2023, str(_write(tmp_path / "prov_svc.csv", lines)), str(fixture_lake))
     assert published(fixture_lake) == before
+
+
+def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path: Path, prefect):
+    import functools
+    import http.server
+    import threading
+
+    from flows.acquire import DownloadError
+    from flows.specialties.flow import refresh_specialties
+    from tests.conftest import _QuietHandler
+
+    site = tmp_path / "site"
+    site.mkdir()
+    _write(site / "prov_svc.csv", CURRENT)
+    _write(site / "moved.csv", ["<!DOCTYPE html>", "<html><body>This dataset has moved</body></html>"])
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        lake = tmp_path / "lake"
+        done = refresh_specialties(2023, f"{url}/prov_svc.csv", str(lake))
+        assert done.rows == {"code_specialty": 3, "code_place_of_service": 4}  # 97140 x 2 specialties, A0425 x 1
+        assert reader_origin(lake) == f"{url}/prov_svc.csv"
+        before = everything(lake)
+        with pytest.raises(DownloadError, match="did not serve a data file"):
+            refresh_specialties(2023, f"{url}/moved.csv", str(lake))
+        assert everything(lake) == before
+    finally:
+        server.shutdown()
+
+
+def reader_origin(lake: Path) -> str:
+    return _manifest(lake, "2023-provider_service")["source"]["origin"]

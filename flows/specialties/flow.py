@@ -52,8 +52,8 @@ def refresh_specialties(
     lake_dir = Path(lake)
     with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
         recover(lake_dir)
-        archive = acquire(source, "", "", lake_dir, f"utilization-{year}")
-        names = acquire(crosswalk, "", "", lake_dir, "specialty-crosswalk") if crosswalk else None
+        archive = acquire(source, "", "", lake_dir, f"utilization-{year}", zip_only=False)
+        names = acquire(crosswalk, "", "", lake_dir, "specialty-crosswalk", zip_only=False) if crosswalk else None
         pipeline = settings.pipeline_digest() + (f"+{names.sha256}" if names else "")
         for label, manifest in lake_files.manifests(lake_dir, UTILIZATION).items():
             if not force and manifest["year"] == year and manifest["source"]["sha256"] == archive.sha256:
