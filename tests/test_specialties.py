@@ -128,8 +128,7 @@ def test_pfs_code_shows_the_top_specialties_and_says_when_there_are_none(fixture
         app, ["code", "97140", "--release", "RVU25D", "--lake", str(lake)], env={"COLUMNS": "250"}
     )
     assert page.exit_code == 0, page.output
-    assert "Specialties (provider_service, 2023)" in page.output
-    assert "Physical Therapist in Private Practice 72.7%, Chiropractic 27.3%" in page.output
+    assert "2023 provider_service: Physical Therapist in Private Practice 72.7%, Chiropractic 27.3%" in page.output
     other = CliRunner().invoke(
         app, ["code", "99213", "--release", "RVU25D", "--lake", str(lake)], env={"COLUMNS": "250"}
     )

@@ -133,7 +133,7 @@ def _specialty_lines(p: dict) -> list[tuple[str, str]]:
     for source in dict.fromkeys(s["source"] for s in p["specialties"]):
         mine = [s for s in p["specialties"] if s["source"] == source]
         shares = ", ".join(f"{s['specialty']} {s['share']:.1%}" for s in mine)
-        lines.append((f"Specialties ({source}, {mine[0]['year']})", shares))
+        lines.append(("Specialties", f"{mine[0]['year']} {source}: {shares}"))
     return lines
 
 
