@@ -230,3 +230,18 @@ def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path:
 
 def reader_origin(lake: Path) -> str:
     return _manifest(lake, "2023-provider_service")["source"]["origin"]
+
+
+def test_psps_names_come_from_cms_crosswalk_which_lacks_the_newer_codes(tmp_path: Path, cms: Path, prefect):
+    """CMS's 2017 crosswalk: its "Physician/" names are tidied, a code it lacks (21, newer) keeps its code."""
+    from flows.specialties.flow import refresh_specialties
+
+    lines = [PSPS[0], "99213,,08,01112,05,1,11,,70,0", "99213,,65,01112,05,1,11,,20,0", "99213,,21,01112,05,1,11,,10,0"]
+    crosswalk = cms / "utilization" / "medicare_specialty_codes_2017.csv"
+    lake = tmp_path / "lake"
+    refresh_specialties(2024, str(_write(tmp_path / "psps.csv", lines)), str(lake), str(crosswalk))
+    assert _rows(lake, "SELECT specialty, specialty_code, share FROM code_specialty ORDER BY rank") == [
+        ("Family Practice", "08", 0.7),
+        ("Physical Therapist in Private Practice", "65", 0.2),
+        ("specialty code 21 (not in the crosswalk)", "21", 0.1),
+    ]
