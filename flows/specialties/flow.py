@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import uuid
@@ -89,7 +90,7 @@ def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> 
                 line, column = utilization.first_problem(checked).collect(engine="streaming").row(0)
                 raise CmsFileError(data.name, "no value, or not a number, where a count or an NPI belongs",
                                    line=line, column=column)  # fmt: skip
-            parts = rules["provider_service"]["npi_parts"] if layout.source == "provider_service" else 1
+            parts = _npi_passes(data, rules) if layout.source == "provider_service" else 1
             sums = [utilization.specialty_sums(checked, parts, i).collect(engine="streaming") for i in range(parts)]
         except pl.exceptions.PolarsError as error:
             raise CmsFileError(data.name, f"cannot be read as {layout.name}: {str(error).splitlines()[0]}") from None
@@ -120,6 +121,11 @@ def publish(built: Built, lake: Path, year: int, archive: raw.RawArchive, pipeli
     partition = {"year": year, "source": built.source}
     manifest = lake_files.publish(built.con, lake, UTILIZATION, label, partition, fields)
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
+
+
+def _npi_passes(data: Path, rules: dict) -> int:
+    """One pass per config/utilization.toml [provider_service] bytes_per_npi_pass of the file (at least one)."""
+    return max(1, math.ceil(data.stat().st_size / rules["provider_service"]["bytes_per_npi_pass"]))
 
 
 def _unchanged(manifest: dict) -> SpecialtiesPublished:
