@@ -56,11 +56,10 @@ def refresh_specialties(
         archive = acquire(source, "", "", lake_dir, f"utilization-{year}", zip_only=False)
         names = acquire(crosswalk, "", "", lake_dir, "specialty-crosswalk", zip_only=False) if crosswalk else None
         pipeline = settings.pipeline_digest() + (f"+{names.sha256}" if names else "")
-        for label, manifest in lake_files.manifests(lake_dir, UTILIZATION).items():
-            if not force and manifest["year"] == year and manifest["source"]["sha256"] == archive.sha256:
-                if manifest.get("pipeline") == pipeline:
-                    get_run_logger().info("%s: file %s unchanged, not reprocessed", label, archive.sha256[:12])
-                    return _unchanged(manifest)
+        published = _published(lake_dir, year, archive.sha256, pipeline)
+        if published and not force:
+            get_run_logger().info("%s: file %s unchanged, not reprocessed", published["label"], archive.sha256[:12])
+            return _unchanged(published)
         built = build(archive, names, lake_dir)
         rows = publish(built, lake_dir, year, archive, pipeline)
         built.con.close()
@@ -126,6 +125,15 @@ def publish(built: Built, lake: Path, year: int, archive: raw.RawArchive, pipeli
 def _npi_passes(data: Path, rules: dict) -> int:
     """One pass per config/utilization.toml [provider_service] bytes_per_npi_pass of the file (at least one)."""
     return max(1, math.ceil(data.stat().st_size / rules["provider_service"]["bytes_per_npi_pass"]))
+
+
+def _published(lake: Path, year: int, sha256: str, pipeline: str) -> dict | None:
+    """The manifest of this year published from this very file by this very pipeline, if any (the layout, and
+    so the label's source, is known only once the file is read)."""
+    for manifest in lake_files.manifests(lake, UTILIZATION).values():
+        if (manifest["year"], manifest["source"]["sha256"], manifest.get("pipeline")) == (year, sha256, pipeline):
+            return manifest
+    return None
 
 
 def _unchanged(manifest: dict) -> SpecialtiesPublished:
