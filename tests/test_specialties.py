@@ -199,23 +199,15 @@ def test_bad_input_is_refused_naming_file_line_and_column_and_the_lake_kept(
 
 
 def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path: Path, prefect):
-    import functools
-    import http.server
-    import threading
-
     from flows.acquire import DownloadError
     from flows.specialties.flow import refresh_specialties
-    from tests.conftest import _QuietHandler
+    from tests.conftest import serving
 
     site = tmp_path / "site"
     site.mkdir()
     _write(site / "prov_svc.csv", CURRENT)
     _write(site / "moved.csv", ["<!DOCTYPE html>", "<html><body>This dataset has moved</body></html>"])
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(site) as url:
         lake = tmp_path / "lake"
         done = refresh_specialties(2023, f"{url}/prov_svc.csv", str(lake))
         assert done.rows == {"code_specialty": 3, "code_place_of_service": 4}  # 97140 x 2 specialties, A0425 x 1
@@ -224,8 +216,6 @@ def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path:
         with pytest.raises(DownloadError, match="did not serve a data file"):
             refresh_specialties(2023, f"{url}/moved.csv", str(lake))
         assert everything(lake) == before
-    finally:
-        server.shutdown()
 
 
 def reader_origin(lake: Path) -> str:
@@ -245,3 +235,22 @@ def test_psps_names_come_from_cms_crosswalk_which_lacks_the_newer_codes(tmp_path
         ("Physical Therapist in Private Practice", "65", 0.2),
         ("specialty code 21 (not in the crosswalk)", "21", 0.1),
     ]
+
+
+def test_a_crosswalk_without_code_and_name_columns_is_refused_naming_the_file():
+    import polars as pl
+
+    from transforms.utilization import crosswalk
+
+    with pytest.raises(CmsFileError, match=r"taxonomy.csv, line 1: is no specialty crosswalk"):
+        crosswalk(pl.DataFrame({"PROVIDER TAXONOMY CODE": ["207Q00000X"]}), "taxonomy.csv")
+    today = crosswalk(
+        pl.DataFrame(
+            {
+                "MEDICARE SPECIALTY CODE": ["08", "08"],
+                "MEDICARE PROVIDER/SUPPLIER TYPE DESCRIPTION": ["Family Practice", "Other"],
+            }
+        ),
+        "x",
+    )
+    assert today.collect().rows() == [("08", "Family Practice")]  # one name per code: the first

@@ -12,6 +12,7 @@ Every function takes and returns lazy frames, so a 3 GB file is aggregated witho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -63,6 +64,29 @@ def detect_layout(header: list[str], file: str) -> Layout:
         file, f"is no utilization layout pfs knows: as {closest.name} it lacks {', '.join(missing)}",
         line=1, column=missing[0],
     )  # fmt: skip
+
+
+def header(first_line: bytes) -> tuple[list[str], str]:
+    """A utilization file's column names and separator (a tab, else a comma) from its first line."""
+    text = first_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    separator = "\t" if "\t" in text else ","
+    return [name.strip().strip('"') for name in text.split(separator)], separator
+
+
+def crosswalk(frame: pl.DataFrame, file: str) -> pl.LazyFrame:
+    """CMS's specialty code crosswalk as specialty_code, specialty_name (one name per code), whatever its
+    header's spelling: the 2017 copy's `medicare_specialty_code`, today's "MEDICARE SPECIALTY CODE"."""
+    frame = frame.rename({c: re.sub(r"[^a-z]+", "_", c.lower()).strip("_") for c in frame.columns})
+    code = next((c for c in frame.columns if "specialty_code" in c), None)
+    name = next((c for c in frame.columns if "description" in c or "type" in c), None)
+    if code is None or name is None:
+        raise CmsFileError(file, "is no specialty crosswalk: no specialty code column and description column",
+                           line=1)  # fmt: skip
+    return (
+        frame.select(pl.col(code).str.strip_chars().alias("specialty_code"), pl.col(name).alias("specialty_name"))
+        .unique("specialty_code", keep="first", maintain_order=True)
+        .lazy()
+    )
 
 
 def specialty_name(name: pl.Expr, aliases: dict[str, str]) -> pl.Expr:

@@ -7,6 +7,8 @@ import re
 import shutil
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from flows import settings
 from flows.lake.layout import STAGING, UTILIZATION
 from flows.lock import lake_lock
 from flows.refresh import acquire, recover
-from flows.specialties import catalog
+from flows.specialties.rules import rules
 from transforms import utilization
 from transforms.errors import CmsFileError
 
@@ -77,24 +79,24 @@ def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> 
             raise CmsFileError(data.name, "is a PSPS file: give --crosswalk (CMS's specialty code crosswalk)")
         crosswalk = _crosswalk(names) if names else pl.LazyFrame(schema={"specialty_code": pl.String,
                                                                           "specialty_name": pl.String})  # fmt: skip
-        rules = catalog.config()
+        data_rules = rules()
         frame = pl.scan_csv(
             data, separator=separator, infer_schema=False, quote_char=None if separator == "\t" else '"',
             row_index_name=utilization.LINE, row_index_offset=2, encoding="utf8-lossy",
         )  # fmt: skip
-        checked = utilization.rows(frame, layout, rules["psps"]["facility_places"])
+        checked = utilization.rows(frame, layout, data_rules["psps"]["facility_places"])
         try:
             places = utilization.place_sums(checked).collect(engine="streaming")
             if places["first_bad_line"].is_not_null().any():
                 line, column = utilization.first_problem(checked).collect(engine="streaming").row(0)
                 raise CmsFileError(data.name, "no value, or not a number, where a count or an NPI belongs",
                                    line=line, column=column)  # fmt: skip
-            parts = _npi_passes(data, rules) if layout.source == "provider_service" else 1
+            parts = _npi_passes(data, data_rules) if layout.source == "provider_service" else 1
             sums = [utilization.specialty_sums(checked, parts, i).collect(engine="streaming") for i in range(parts)]
         except pl.exceptions.PolarsError as error:
             raise CmsFileError(data.name, f"cannot be read as {layout.name}: {str(error).splitlines()[0]}") from None
-    specialty = utilization.code_specialty(utilization.add_sums(pl.concat(sums).lazy()), crosswalk, rules["aliases"])
-    specialty = specialty.collect()
+    summed = utilization.add_sums(pl.concat(sums).lazy())
+    specialty = utilization.code_specialty(summed, crosswalk, data_rules["aliases"]).collect()
     rows, suppressed = int(places["rows"].sum()), int(places["suppressed"].sum())
     places = utilization.code_place_of_service(places.lazy()).collect()
     get_run_logger().info("%s, layout %s: %s rows, %s suppressed", data.name, layout.name, f"{rows:,}", suppressed)
@@ -142,30 +144,26 @@ def _unchanged(manifest: dict) -> SpecialtiesPublished:
     return SpecialtiesPublished(manifest["year"], source, rows, manifest["suppressed_rows"], skipped=True)
 
 
-class _data_file:
+@contextmanager
+def _data_file(archive: raw.RawArchive, lake: Path) -> Iterator[Path]:
     """The data file of what was kept: the file itself, the one data file of a folder, or a zip's member
-    (unpacked into the lake's hidden staging area, removed afterwards)."""
-
-    def __init__(self, archive: raw.RawArchive, lake: Path) -> None:
-        self.archive, self.lake, self.unpacked = archive, lake, None
-
-    def __enter__(self) -> Path:
-        path, pattern = self.archive.path, catalog.config()["files"]["data"]
-        if path.is_dir():
-            return path / _one(sorted(p.name for p in path.iterdir()), pattern, path)
-        if not zipfile.is_zipfile(path):
-            return path
-        with zipfile.ZipFile(path) as archive:
-            member = _one(archive.namelist(), pattern, path)
-            self.unpacked = self.lake / STAGING / f"unpacked-{uuid.uuid4().hex}"
-            self.unpacked.mkdir(parents=True)
-            with archive.open(member) as source, (self.unpacked / Path(member).name).open("wb") as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-            return self.unpacked / Path(member).name
-
-    def __exit__(self, *_exc) -> None:
-        if self.unpacked is not None:
-            shutil.rmtree(self.unpacked, ignore_errors=True)
+    (unpacked into the lake's hidden staging area for the run)."""
+    path, pattern = archive.path, rules()["files"]["data"]
+    if path.is_dir():
+        yield path / _one(sorted(p.name for p in path.iterdir()), pattern, path)
+    elif not zipfile.is_zipfile(path):
+        yield path
+    else:
+        unpacked = lake / STAGING / f"unpacked-{uuid.uuid4().hex}"
+        try:
+            with zipfile.ZipFile(path) as zipped:
+                member = _one(zipped.namelist(), pattern, path)
+                unpacked.mkdir(parents=True)
+                with zipped.open(member) as source, (unpacked / Path(member).name).open("wb") as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
+            yield unpacked / Path(member).name
+        finally:
+            shutil.rmtree(unpacked, ignore_errors=True)
 
 
 def _one(names: list[str], pattern: str, where: Path) -> str:
@@ -176,22 +174,11 @@ def _one(names: list[str], pattern: str, where: Path) -> str:
 
 
 def _header(data: Path) -> tuple[list[str], str]:
-    """The header's column names and the separator (a tab, else a comma)."""
     with data.open("rb") as file:
-        first = file.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
-    separator = "\t" if "\t" in first else ","
-    return [name.strip().strip('"') for name in first.split(separator)], separator
+        return utilization.header(file.readline())
 
 
 def _crosswalk(names: raw.RawArchive) -> pl.LazyFrame:
-    """CMS's specialty code crosswalk: code and name, whatever its header's spelling (one name per code)."""
+    """CMS's specialty code crosswalk as kept: the file, or the CSV of a folder."""
     path = names.path if names.path.is_file() else next(p for p in names.path.iterdir() if p.suffix == ".csv")
-    frame = pl.read_csv(path, infer_schema=False)
-    frame = frame.rename({c: re.sub(r"[^a-z]+", "_", c.lower()).strip("_") for c in frame.columns})
-    code = next(c for c in frame.columns if "specialty_code" in c)
-    name = next(c for c in frame.columns if "description" in c or "type" in c)
-    return (
-        frame.select(pl.col(code).str.strip_chars().alias("specialty_code"), pl.col(name).alias("specialty_name"))
-        .unique("specialty_code", keep="first", maintain_order=True)
-        .lazy()
-    )
+    return utilization.crosswalk(pl.read_csv(path, infer_schema=False), path.name)

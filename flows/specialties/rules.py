@@ -10,5 +10,5 @@ from flows.settings import CONFIG
 
 
 @cache
-def config() -> dict:
+def rules() -> dict:
     return tomllib.loads((CONFIG / "utilization.toml").read_text())
