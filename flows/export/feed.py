@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from flows import dictionary
+from flows.lake import reader
 from flows.lake.layout import RELEASE_TABLES
 from flows.lake.manifest import manifests
 from flows.lookup.jsonable import dumps
@@ -85,7 +86,7 @@ def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder
     profiles = _stream(con, PROFILE, params, named=True)
     # locality fees (a hundred rows a code) stay tuples, written as arrays: they are most of the feed
     names = ["code_rows", "locality_fees", "rankings", "history"]
-    if con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'code_specialty'").fetchone():
+    if reader.holds(con, "code_specialty"):
         names.append("specialties")  # once the lake holds utilization data
     parts = {
         name: _grouped(_stream(con, (SQL / "feed" / f"{name}.sql").read_text(), params, named=name != "locality_fees"))

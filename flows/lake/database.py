@@ -20,6 +20,7 @@ import duckdb
 
 from flows import settings
 from flows.lake.layout import DATASETS, DB_FILE, RELEASE, Dataset
+from flows.lake.reader import holds
 from flows.settings import SQL
 
 STATE = "_pfs_state"
@@ -72,7 +73,7 @@ def _state(db: Path) -> dict[str, str] | None:
         return None
     con = duckdb.connect(str(db), read_only=True)
     try:
-        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": STATE}).fetchone():
+        if not holds(con, STATE):
             return None
         return dict(con.execute(f"SELECT what, value FROM {STATE}").fetchall())
     finally:
@@ -85,7 +86,7 @@ def _reload(
 ) -> None:  # fmt: skip
     """Replace the stale labels' rows of a table (by their partition); rebuild it whole when its columns changed
     (a new pipeline) or a label is gone."""
-    exists = con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchone()
+    exists = holds(con, table)
     selects = [_select(con, lake, dataset, m, table) for m in stale]
     if exists and not gone and all(_shape(con.sql(s)) == _shape(con.table(table)) for s in selects):
         for manifest in stale:

@@ -19,3 +19,8 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
     con.execute("ATTACH $db AS pfs (READ_ONLY)", {"db": str(lake / DB_FILE)})
     con.execute("USE pfs")
     return con
+
+
+def holds(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """The database has this table (a lake holds a dataset's tables once one of its labels is published)."""
+    return con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchone() is not None

@@ -8,6 +8,8 @@ from datetime import date
 
 import duckdb
 
+from flows.lake import reader
+
 
 class PlaceError(LookupError):
     """A place the lake cannot price: an unknown ZIP, a ZIP split by +4, a locality the release lacks."""
@@ -44,7 +46,7 @@ def of_zip(con: duckdb.DuckDBPyConnection, zip_code: str, release: str, day: dat
     match = ZIP.match(zip_code.strip())
     if match is None:
         raise PlaceError(f"{zip_code!r} is not a ZIP code (five digits, or ZIP+4)")
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'zip_locality'").fetchone():
+    if not reader.holds(con, "zip_locality"):
         raise PlaceError("the lake has no ZIP code file: pfs refresh --zip-quarter YYYYQn")
     zip5, quarter = match.group(1), zip_quarter(con, day)
     row = con.execute(

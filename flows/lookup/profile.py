@@ -57,9 +57,8 @@ def with_place(con: duckdb.DuckDBPyConnection, profile: dict, place: Place) -> d
 
 def with_specialties(con: duckdb.DuckDBPyConnection, profile: dict) -> dict:
     """The profile and the specialties that bill the code most (CMS's utilization data), when the lake has any."""
-    held = con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'code_specialty'").fetchone()
     rows = []
-    if held:
+    if reader.holds(con, "code_specialty"):
         cursor = con.execute(
             (SQL / "lookup" / "code_specialties.sql").read_text(), {"hcpcs": profile["hcpcs"], "top": TOP_SPECIALTIES}
         )
