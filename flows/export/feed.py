@@ -14,10 +14,8 @@ byte-identical files (sorted rows, no timestamps but the release's own publicati
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -83,24 +81,17 @@ def _release(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_varian
 def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder: Path) -> list[dict]:
     """One file per code, its parts read as sorted streams and merged by code; the index entries."""
     params = {"r": release, "v": cf_variant}
-    profiles = _stream(con, PROFILE, params, named=True)
+    profiles = reader.stream(con, PROFILE, params, named=True)
     # locality fees (a hundred rows a code) stay tuples, written as arrays: they are most of the feed
     names = ["code_rows", "locality_fees", "rankings", "history"]
     if reader.holds(con, "code_specialty"):
         names.append("specialties")  # once the lake holds utilization data
     parts = {
-        name: _grouped(_stream(con, (SQL / "feed" / f"{name}.sql").read_text(), params, named=name != "locality_fees"))
-        for name in names
+        name: reader.grouped(reader.stream(con, _sql(name), params, named=name != "locality_fees")) for name in names
     }
-    pending = {name: next(stream, None) for name, stream in parts.items()}
     index = []
-    for profile in profiles:
+    for profile, mine in reader.merged_by_code(profiles, parts):
         hcpcs = profile["hcpcs"]
-        mine = {}
-        for name, stream in parts.items():
-            while pending[name] is not None and pending[name][0] < hcpcs:
-                pending[name] = next(stream, None)
-            mine[name] = pending[name][1] if pending[name] is not None and pending[name][0] == hcpcs else []
         _write(folder / f"{hcpcs}.json", _code(release, cf_variant, profile, mine), indent=None)
         index.append({
             "hcpcs": hcpcs, "description": profile["description"], "category": profile["category"],
@@ -108,6 +99,10 @@ def _codes(con: duckdb.DuckDBPyConnection, release: str, cf_variant: str, folder
             "file": f"codes/{hcpcs}.json",
         })  # fmt: skip
     return index
+
+
+def _sql(name: str) -> str:
+    return (SQL / "feed" / f"{name}.sql").read_text()
 
 
 def _code(release: str, cf_variant: str, profile: dict, parts: dict[str, list]) -> dict:
@@ -146,25 +141,6 @@ def _tables(con: duckdb.DuckDBPyConnection, release: str, folder: Path) -> None:
         path = str(folder / f"{table}.csv").replace("'", "''")
         con.execute(f"COPY (SELECT * FROM {table} WHERE release = $r ORDER BY {order}) TO '{path}' (HEADER)",
                     {"r": release})  # fmt: skip
-
-
-def _stream(con: duckdb.DuckDBPyConnection, query: str, params: dict, named: bool = False) -> Iterator:
-    """A query's rows a thousand at a time, on a cursor of its own (several streams are read side by side)."""
-    database = con.execute("SELECT current_database()").fetchone()[0]
-    cursor = con.cursor()
-    cursor.execute(f'USE "{database}"')  # a cursor starts in the in-memory database, not the lake's
-    cursor.execute(query, params)
-    names = [d[0] for d in cursor.description]
-    while rows := cursor.fetchmany(5_000):
-        for row in rows:
-            yield dict(zip(names, row, strict=True)) if named else row
-    cursor.close()
-
-
-def _grouped(rows: Iterator) -> Iterator[tuple[str, list]]:
-    """(hcpcs, its rows) of a stream sorted by code; hcpcs is each row's first column."""
-    for hcpcs, group in itertools.groupby(rows, key=lambda row: row["hcpcs"] if isinstance(row, dict) else row[0]):
-        yield hcpcs, list(group)
 
 
 def _write(path: Path, value, indent: int | None = 2) -> None:

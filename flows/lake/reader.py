@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -24,3 +26,38 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
 def holds(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """The database has this table (a lake holds a dataset's tables once one of its labels is published)."""
     return con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchone() is not None
+
+
+def stream(con: duckdb.DuckDBPyConnection, query: str, params: dict, named: bool = False) -> Iterator:
+    """A query's rows a few thousand at a time, on a cursor of its own (several streams are read side by side)."""
+    database = con.execute("SELECT current_database()").fetchone()[0]
+    cursor = con.cursor()
+    cursor.execute(f'USE "{database}"')  # a cursor starts in the in-memory database, not the lake's
+    cursor.execute(query, params)
+    names = [d[0] for d in cursor.description]
+    while rows := cursor.fetchmany(5_000):
+        for row in rows:
+            yield dict(zip(names, row, strict=True)) if named else row
+    cursor.close()
+
+
+def grouped(rows: Iterator) -> Iterator[tuple[str, list]]:
+    """(hcpcs, its rows) of a stream sorted by code; hcpcs is each row's first column."""
+    for hcpcs, group in itertools.groupby(rows, key=lambda row: row["hcpcs"] if isinstance(row, dict) else row[0]):
+        yield hcpcs, list(group)
+
+
+Grouped = Iterator[tuple[str, list]]
+
+
+def merged_by_code(leading: Iterator[dict], parts: dict[str, Grouped]) -> Iterator[tuple[dict, dict[str, list]]]:
+    """Each row of a stream sorted by hcpcs, with the rows of every grouped part stream for its code."""
+    pending = {name: next(part, None) for name, part in parts.items()}
+    for row in leading:
+        hcpcs = row["hcpcs"]
+        mine = {}
+        for name, part in parts.items():
+            while pending[name] is not None and pending[name][0] < hcpcs:
+                pending[name] = next(part, None)
+            mine[name] = pending[name][1] if pending[name] is not None and pending[name][0] == hcpcs else []
+        yield row, mine
