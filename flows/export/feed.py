@@ -15,12 +15,12 @@ byte-identical files (sorted rows, no timestamps but the release's own publicati
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 import duckdb
 
 from flows import dictionary
+from flows.export.folder import replaced
 from flows.lake import reader
 from flows.lake.layout import RELEASE_TABLES
 from flows.lake.manifest import manifests
@@ -37,9 +37,8 @@ PROFILE = "SELECT * FROM code_profile WHERE release = $r AND cf_variant = $v ORD
 def export(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_variant: str, out: Path) -> dict:
     """Write the feed of a release into `out` (replacing what is there); returns feed.json's content."""
     meta = _release(con, lake, release, cf_variant)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    (tmp / "codes").mkdir(parents=True)
-    try:
+    with replaced(out) as tmp:
+        (tmp / "codes").mkdir()
         index = _codes(con, release, cf_variant, tmp / "codes")
         _write(tmp / "index.json", index)
         _write(tmp / "localities.json", _localities(con, release))
@@ -51,10 +50,6 @@ def export(con: duckdb.DuckDBPyConnection, lake: Path, release: str, cf_variant:
             "schemas": "schemas/<kind>.schema.json", "tables": "tables/<table>.csv",
         }  # fmt: skip
         _write(tmp / "feed.json", meta)
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return meta
 
 
@@ -145,14 +140,3 @@ def _tables(con: duckdb.DuckDBPyConnection, release: str, folder: Path) -> None:
 
 def _write(path: Path, value, indent: int | None = 2) -> None:
     path.write_text(dumps(value, indent=indent) + "\n", encoding="utf-8")
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """The finished feed takes `out`'s place; an older feed there is removed after."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old)
