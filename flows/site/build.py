@@ -31,6 +31,9 @@ BATCH = 250  # codes a worker renders per task: large enough to amortise the han
 IN_FLIGHT = 4  # batches queued per worker: bounds the memory of pages read ahead
 
 
+Progress = Callable[[int, int], None]  # (pages done, pages in all)
+
+
 @dataclass(frozen=True)
 class SiteBuilt:
     release: str
@@ -40,24 +43,29 @@ class SiteBuilt:
 
 
 def build_site(lake: Path, out: Path, release: str | None = None, cf_variant: str = "non_qp",
-               workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> SiteBuilt:  # fmt: skip
-    """Render the whole site of a release (the lake's newest when none is given) into `out`, replacing it."""
+               codes: list[str] | None = None, workers: int | None = None,
+               progress: Progress | None = None) -> SiteBuilt:  # fmt: skip
+    """Render the site of a release (the lake's newest when none is given) into `out`, replacing it: every
+    code's page, or only those of `codes`."""
     con = reader.connect(lake)
     try:
         meta = data.release_of(con, (release or data.newest_release(con)).upper(), cf_variant)
+        if codes and (absent := data.missing(con, meta, codes)):
+            raise LookupError(f"not in {meta.release} at the {cf_variant} conversion factor: {', '.join(absent)}")
         population = data.categories(con, meta)
-        total = con.execute("SELECT count(*) FROM code_profile WHERE release = $r AND cf_variant = $v",
-                            {"r": meta.release, "v": cf_variant}).fetchone()[0]  # fmt: skip
+        total = len(codes) if codes else con.execute(
+            "SELECT count(*) FROM code_profile WHERE release = $r AND cf_variant = $v",
+            {"r": meta.release, "v": cf_variant}).fetchone()[0]  # fmt: skip
         with replaced(out) as tmp:
             _assets(tmp)
-            codes = _code_pages(con, meta, population, tmp, total, workers, progress)
-            _category_pages(tmp, meta, codes, population)
-            (tmp / "index.html").write_text(pages.index_page(meta, _counts(codes), population), encoding="utf-8")
-            _search_index(tmp, codes)
+            entries = _code_pages(con, meta, codes or None, population, tmp, total, workers, progress)
+            _category_pages(tmp, meta, entries, population)
+            (tmp / "index.html").write_text(pages.index_page(meta, _counts(entries), population), encoding="utf-8")
+            _search_index(tmp, entries)
     finally:
         con.close()
     files = [p for p in out.rglob("*") if p.is_file()]
-    return SiteBuilt(meta.release, len(codes), sum(p.stat().st_size for p in files), len(files))
+    return SiteBuilt(meta.release, len(entries), sum(p.stat().st_size for p in files), len(files))
 
 
 def build_page(lake: Path, hcpcs: str, out: Path, release: str | None = None, cf_variant: str = "non_qp") -> str:
@@ -65,7 +73,7 @@ def build_page(lake: Path, hcpcs: str, out: Path, release: str | None = None, cf
     con = reader.connect(lake)
     try:
         meta = data.release_of(con, (release or data.newest_release(con)).upper(), cf_variant)
-        profile = next(data.code_pages(con, meta, hcpcs.upper()), None)
+        profile = next(data.code_pages(con, meta, [hcpcs]), None)
         if profile is None:
             raise LookupError(f"{hcpcs} is not in release {meta.release} of {lake}")
         population = data.categories(con, meta)
@@ -88,10 +96,10 @@ def _assets(site: Path) -> None:
         (site / sub).mkdir()
 
 
-def _code_pages(con, meta: Release, population: dict[str, Category], site: Path, total: int, workers: int | None,
-                progress: Callable[[int, int], None] | None) -> list[dict]:  # fmt: skip
+def _code_pages(con, meta: Release, codes: list[str] | None, population: dict[str, Category], site: Path,
+                total: int, workers: int | None, progress: Progress | None) -> list[dict]:  # fmt: skip
     """Every code page, rendered by worker processes; the index entries of the codes, in code order."""
-    workers = workers or os.cpu_count() or 1
+    workers = min(workers or os.cpu_count() or 1, max(1, -(-total // BATCH)))  # no idle process to start
     entries: list[dict] = []
     done = 0
     # spawn, not fork: the parent holds DuckDB's threads
@@ -99,7 +107,7 @@ def _code_pages(con, meta: Release, population: dict[str, Category], site: Path,
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(meta, population, site)) as pool:  # fmt: skip
         pending: list[Future] = []
-        for batch in _batches(data.code_pages(con, meta), BATCH):
+        for batch in _batches(data.code_pages(con, meta, codes), BATCH):
             entries += [_entry(p) for p in batch]
             pending.append(pool.submit(_render_batch, batch))
             while len(pending) >= IN_FLIGHT * workers:

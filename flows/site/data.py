@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,22 +96,38 @@ def categories(con: duckdb.DuckDBPyConnection, release: Release) -> dict[str, Ca
     }
 
 
-def code_pages(con: duckdb.DuckDBPyConnection, release: Release, hcpcs: str | None = None) -> Iterator[dict]:
+def code_pages(con: duckdb.DuckDBPyConnection, release: Release, codes: Sequence[str] | None = None) -> Iterator[dict]:
     """Each code's profile with its page's parts (rows, locality_fees, history, specialties), in code order;
-    one code's when `hcpcs` is given."""
+    only those of `codes` when given."""
     params = {"r": release.release, "v": release.cf_variant}
     names = [name for name in PARTS if name != "specialties" or release.has_specialties]
     # locality fees (a hundred rows a code) stay tuples: as dicts they would be most of the reading time
-    parts = {name: reader.grouped(reader.stream(con, _scoped(PARTS[name].read_text(), hcpcs), params,
+    parts = {name: reader.grouped(reader.stream(con, _scoped(PARTS[name].read_text(), codes), params,
                                                 named=name != "locality_fees")) for name in names}  # fmt: skip
-    for profile, mine in reader.merged_by_code(reader.stream(con, _scoped(PROFILE, hcpcs), params, named=True), parts):
+    for profile, mine in reader.merged_by_code(reader.stream(con, _scoped(PROFILE, codes), params, named=True), parts):
         yield profile | {name: mine.get(name, []) for name in PARTS}
 
 
-def _scoped(query: str, hcpcs: str | None) -> str:
-    """The query, or its rows of one code (DuckDB pushes the filter into it)."""
-    if hcpcs is None:
+def _scoped(query: str, codes: Sequence[str] | None) -> str:
+    """The query, or its rows of some codes (DuckDB pushes the filter into it)."""
+    if codes is None:
         return query
-    if not HCPCS.match(hcpcs):
-        raise LookupError(f"{hcpcs!r} is not a HCPCS code (five letters or digits)")
-    return f"SELECT * FROM (\n{query}\n) WHERE hcpcs = '{hcpcs}'"
+    listed = ", ".join(f"'{code}'" for code in checked(codes))
+    return f"SELECT * FROM (\n{query}\n) WHERE hcpcs IN ({listed})"
+
+
+def checked(codes: Sequence[str]) -> list[str]:
+    """The codes upper-cased; an error naming any that is not a HCPCS code."""
+    upper = [code.strip().upper() for code in codes]
+    wrong = [code for code in upper if not HCPCS.match(code)]
+    if wrong:
+        raise LookupError(f"not HCPCS codes (five letters or digits): {', '.join(wrong)}")
+    return upper
+
+
+def missing(con: duckdb.DuckDBPyConnection, release: Release, codes: Sequence[str]) -> list[str]:
+    """The codes the release does not have."""
+    have = {hcpcs for (hcpcs,) in con.execute(
+        "SELECT hcpcs FROM code_profile WHERE release = $r AND cf_variant = $v AND hcpcs IN (SELECT unnest($c))",
+        {"r": release.release, "v": release.cf_variant, "c": checked(codes)}).fetchall()}  # fmt: skip
+    return [code for code in checked(codes) if code not in have]

@@ -118,26 +118,26 @@ LOCALITY = {"nonfacility": (5, "fee_nonfacility_usd", "nonfacility_na", "non-fac
 def _localities(p: dict, release: Release, links: Links) -> dict:
     """The chart and table of the code's fee in every locality, in the setting CMS pays (non-facility first)."""
     fees = p["locality_fees"]  # (hcpcs, mac, locality, state, name, nonfacility, facility, capped_nf, capped_f)
+    unpaid = f"No locality fees: CMS pays no PFS amount for status {p['status_code']} codes."
     if not fees:
-        if "GPCI" in " ".join(release.files_missing) or not any("GPCI" in f.upper() for f in release.files):
-            why = (f"No locality fees: the lake's {release.release} has no GPCI file "
-                   f"({release.release} was published with {', '.join(release.files)}).")  # fmt: skip
-        else:
-            why = f"No locality fees: CMS pays no PFS amount for status {p['status_code']} codes."
+        if "gpci" not in release.files_missing:
+            return {"chart": None, "why": unpaid}
+        why = (f"No locality fees: the lake's copy of {release.release} has no GPCI file "
+               f"(it holds {', '.join(release.files)}).")  # fmt: skip
         return {"chart": None, "why": why}
     setting = "facility" if p["nonfacility_na"] and not p["facility_na"] else "nonfacility"
     column, national_key, _, label = LOCALITY[setting]
     ordered = sorted(fees, key=lambda r: (r[column] is None, r[column], r[1], r[2]))
     values = [r[column] for r in ordered if r[column] is not None]
     if not values:
-        return {"chart": None, "why": f"No locality fees: CMS pays no PFS amount for status {p['status_code']} codes."}
+        return {"chart": None, "why": unpaid}
     median = p[f"fee_{setting}_median_usd"]
     national = p[national_key]
     chart, layer = charts.locality_layer(values, None if national is None else float(national), float(median), label)
     # a setting CMS does not pay (NA) gets no column: a hundred cells of "NA" would say it less clearly
     shown = [s for s in ("nonfacility", "facility") if not p[LOCALITY[s][2]]] or ["nonfacility", "facility"]
-    rows = [(f"{r[4]} ({r[3]})", f"{r[1]} {r[2]}", *(_locality_fee(r[LOCALITY[s][0]], r[LOCALITY[s][0] + 2]) for s in shown))
-            for r in ordered]  # fmt: skip
+    columns = [LOCALITY[s][0] for s in shown]
+    rows = [(f"{r[4]} ({r[3]})", f"{r[1]} {r[2]}", *(_locality_fee(r[c], r[c + 2]) for c in columns)) for r in ordered]
     low, high = ordered[0], ordered[len(values) - 1]
     desc = (f"{len(values)} localities from {usd(low[column])} ({low[4]}, {low[3]}) to {usd(high[column])} "
             f"({high[4]}, {high[3]}); median {usd(median)}; national {usd(national)}.")  # fmt: skip
@@ -152,8 +152,8 @@ def _locality_fee(amount: float | None, capped: bool) -> str:
 
 def _category(p: dict, category: Category | None, chart: charts.Chart | None, links: Links) -> dict:
     if category is None or chart is None:
-        return {"chart": None, "marked": False,
-                "caption": f"No {p['category']} code has a work RVU in this release, so the category is not ranked."}  # fmt: skip
+        caption = f"No {p['category']} code has a work RVU in this release, so the category is not ranked."
+        return {"chart": None, "marked": False, "caption": caption}
     frame = links.frame(chart)
     if p["percentile"] is None:
         caption = f"{p['hcpcs']} has no work RVU, so it is not on this curve: {ranking_sentence(p)}"
@@ -221,9 +221,7 @@ def _no_specialties(release: Release) -> str:
 def category_page(category_name: str, codes: list[dict], category: Category | None, frame: Frame | None,
                   release: Release) -> str:  # fmt: skip
     """A category's page: its distribution and every code of it."""
-    rows = [{"hcpcs": c["hcpcs"], "description": c["description"], "status_code": c["status_code"],
-             "work_rvu": c["work_rvu"], "fee": usd(c["fee_nonfacility_usd"]),
-             "percentile": "—" if c["percentile"] is None else ordinal(round(c["percentile"]))} for c in codes]  # fmt: skip
+    rows = [c | {"fee": usd(c["fee_nonfacility_usd"]), "percentile": _ordinal(c["percentile"])} for c in codes]
     return environment().get_template("category.html.j2").render(
         name=category_name, codes=rows, frame=frame, release=release, root="../", inline_css=None,
         ranked=len(category.values) if category else 0,
@@ -231,6 +229,10 @@ def category_page(category_name: str, codes: list[dict], category: Category | No
         max_value=f"{category.max_value:g}" if category else None,
         max_hcpcs=category.max_hcpcs if category else None,
     )  # fmt: skip
+
+
+def _ordinal(percentile: float | None) -> str:
+    return "—" if percentile is None else ordinal(round(percentile))
 
 
 def index_page(release: Release, counts: dict[str, int], categories: dict[str, Category]) -> str:
