@@ -80,7 +80,7 @@ def build_page(lake: Path, hcpcs: str, out: Path, release: str | None = None, cf
     finally:
         con.close()
     category = population.get(profile["category"])
-    html = pages.code_page(profile, meta, category, _category_chart(category), pages.Links("", standalone=True))
+    html = pages.code_page(profile, meta, category, _category_chart(category), pages.Links(None))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -44,21 +44,18 @@ class Frame:
 class Links:
     """How pages refer to each other and to the shared assets: a site, or one self-contained page."""
 
-    root: str  # from a code page to the site's top
-    standalone: bool = False
+    root: str | None  # from a code page to the site's top; None for a page on its own
 
     def frame(self, chart: charts.Chart) -> Frame:
-        if self.standalone:
+        if self.root is None:
             data = base64.b64encode(chart.frame_svg().encode()).decode()
             src = f"data:image/svg+xml;base64,{data}"
         else:
             src = f"{self.root}assets/charts/{chart.name}.svg"
         return Frame(chart.name, src, chart.alt, chart.width, chart.height)
 
-    def category(self, category: Category | None) -> str | None:
-        if self.standalone or category is None:
-            return None
-        return f"{self.root}categories/{category.slug}.html"
+    def category(self, name: str) -> str | None:
+        return None if self.root is None else f"{self.root}categories/{slug(name)}.html"
 
 
 def usd(amount: float | Decimal | None) -> str:
@@ -77,8 +74,8 @@ def code_page(p: dict, release: Release, category: Category | None, category_cha
             p=p,
             release=release,
             root=links.root,
-            inline_css=(ASSETS / "style.css").read_text() if links.standalone else None,
-            category_href=links.category(category),
+            inline_css=(ASSETS / "style.css").read_text() if links.root is None else None,
+            category_href=links.category(p["category"]),
             ranking=ranking_sentence(p),
             shown=shown,
             national={
