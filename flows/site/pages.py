@@ -241,5 +241,5 @@ def index_page(release: Release, counts: dict[str, int], categories: dict[str, C
     return (
         environment()
         .get_template("index.html.j2")
-        .render(release=release, codes=range(sum(counts.values())), categories=listed, root="", inline_css=None)
+        .render(release=release, count=f"{sum(counts.values()):,}", categories=listed, root="", inline_css=None)
     )
