@@ -66,7 +66,7 @@ def _not_blank(png: bytes) -> int:
 
 @pytest.fixture(scope="module")
 def sites(lake: Path, tmp_path_factory) -> dict[str, Path]:
-    """The real RVU26C and RVU25D sites, for the codes these tests open (the whole site is bench/site.py's)."""
+    """The real RVU26C and RVU25D sites, for the codes these tests open (the whole site is bench/static_site.py's)."""
     root = tmp_path_factory.mktemp("sites")
     return {release: build_site(lake, root / release, release, codes=["97140", "90951", "93581", "27447"],
                                 workers=1) and root / release for release in ("RVU26C", "RVU25D")}  # fmt: skip

@@ -1,6 +1,6 @@
 """Benchmark of issue 11: the whole static site of one release through `pfs site`, as a user runs it.
 
-    uv run python bench/site.py [--lake DIR] [--release RVU25D] [--runs 2] [--workers N] [--keep]
+    uv run python bench/static_site.py [--lake DIR] [--release RVU25D] [--runs 2] [--workers N] [--keep]
 
 Without --lake, builds a lake of RVU25D from ../shared/data/cms/archives/rvu25d.zip in bench/out/ first (with
 Prefect's temporary server: about 20 s, not measured). Then runs `pfs site` (a new process each run) and
