@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from tests.loopback import serving_with
 
 
 class _Site(http.server.BaseHTTPRequestHandler):
@@ -25,11 +26,5 @@ class _Site(http.server.BaseHTTPRequestHandler):
 @contextmanager
 def serve(pages: dict[str, bytes]) -> Iterator[str]:
     """Serve the pages; yields the site's base URL."""
-    handler = type("Handler", (_Site,), {"pages": pages})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(type("Handler", (_Site,), {"pages": pages})) as url:
+        yield url

@@ -6,11 +6,12 @@ import contextlib
 import functools
 import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.loopback import serving_with
 
 ROOT = Path(__file__).resolve().parent.parent
 CMS = ROOT.parent / "shared" / "data" / "cms"
@@ -43,13 +44,8 @@ def prefect():
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """A folder served over HTTP from 127.0.0.1 while the block runs; its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serving_with(functools.partial(_QuietHandler, directory=str(folder))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
