@@ -9,11 +9,11 @@ from datetime import date
 
 import duckdb
 
+from flows.export.feed import PROFILE
 from flows.lake import reader
 from flows.settings import SQL
 
 HCPCS = re.compile(r"^[A-Z0-9]{5}$")
-PROFILE = "SELECT * FROM code_profile WHERE release = $r AND cf_variant = $v ORDER BY hcpcs"
 PARTS = {  # a code page's parts: each query sorted by hcpcs, its first column
     "rows": SQL / "feed" / "code_rows.sql",
     "locality_fees": SQL / "site" / "locality_fees.sql",
