@@ -1,0 +1,45 @@
+"""The payment policy of config/pricing.toml, as the parameters of sql/pricing/price.sql."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from functools import cache
+
+from flows.settings import CONFIG
+
+
+@cache
+def policy() -> dict:
+    return tomllib.loads((CONFIG / "pricing.toml").read_text(), parse_float=Decimal)
+
+
+def parameters(cf_variant: str) -> dict:
+    """Every $parameter of price.sql."""
+    p = policy()
+    multiple, modifiers = p["multiple_procedure"], p["modifiers"]
+    return {
+        "variant": cf_variant,
+        "facility_places": p["facility_places"],
+        "paid_statuses": p["paid_statuses"],
+        "by_report_statuses": p["by_report_statuses"],
+        "standard_others": multiple["standard_others"],
+        "standard_most": multiple["standard_most"],
+        "imaging_tc_others": multiple["imaging_tc_others"],
+        "imaging_pc_others": multiple["imaging_pc_others"],
+        "therapy_pe_others": multiple["therapy_pe_others"],
+        "cardiology_tc_others": multiple["cardiology_tc_others"],
+        "ophthalmology_tc_others": multiple["ophthalmology_tc_others"],
+        "bilateral_1": p["bilateral"]["1"],
+        "bilateral_3": p["bilateral"]["3"],
+        "assistant": modifiers["assistant"],
+        "assistant_share": modifiers["assistant_share"],
+        "npp_assistant": modifiers["npp_assistant"],
+        "npp_assistant_share": modifiers["npp_assistant_share"],
+        "co_surgeon": modifiers["co_surgeon"],
+        "co_surgeon_share": modifiers["co_surgeon_share"],
+        "team": modifiers["team"],
+        "therapy_assistant": modifiers["therapy_assistant"],
+        "therapy_assistant_share": modifiers["therapy_assistant_share"],
+        "npp_share": p["provider"]["npp_share"],
+    }
