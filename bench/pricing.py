@@ -1,0 +1,93 @@
+"""Benchmark of issue 12: claim lines generated at scale and priced through `pfs price`, as a user runs it.
+
+    uv run python bench/pricing.py [--lake DIR] [--lines 10000000] [--keep]
+
+Without --lake, builds a lake of RVU25D from ../shared/data/cms/archives/rvu25d.zip in bench/out/ first (not
+measured). Generates claims (Parquet) in bench/out/: codes drawn from RVU25D's paid codes, one to three
+units, a mix of places of service, modifiers on some lines (26, TC, 50, 80, 62, 54, CQ, LT/RT), two to six
+lines a claim, dates of service in RVU25D's quarter, MAC and locality given. Then runs `pfs price` (a new
+process) and reports wall time, lines per second and the process's peak RSS. Target on a 2-core machine:
+10 M lines in <= 30 s and <= 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from static_site import OUT, ROOT, environment, lake_of_rvu25d  # noqa: E402  (the same RVU25D lake)
+
+GENERATE = """
+COPY (
+    WITH codes AS (
+        SELECT row_number() OVER (ORDER BY hcpcs) - 1 AS i, hcpcs
+        FROM (SELECT DISTINCT hcpcs FROM rvu WHERE release = 'RVU25D' AND status_code = 'A' AND modifier = '')
+    ),
+    places AS (SELECT row_number() OVER (ORDER BY mac, locality) - 1 AS i, mac, locality
+               FROM localities WHERE release = 'RVU25D'),
+    n AS (SELECT (SELECT count(*) FROM codes) AS codes, (SELECT count(*) FROM places) AS places)
+    SELECT
+        'C' || (g // 4)::VARCHAR AS claim_id,
+        (g % 4 + 1)::VARCHAR AS line,
+        c.hcpcs,
+        ['', '', '', '', '', '26', 'TC', '50', '80', '62', '54', 'CQ', 'LT', 'RT', '59', ''][(hash(g, 1) % 16 + 1)::BIGINT]
+            AS modifiers,
+        (hash(g, 2) % 3 + 1)::VARCHAR AS units,
+        ['11', '11', '11', '22', '21', '02', '10', '19', '31', '81'][(hash(g, 3) % 10 + 1)::BIGINT] AS place_of_service,
+        (DATE '2025-10-01' + (hash(g // 4, 4) % 92)::INTEGER)::VARCHAR AS date_of_service,
+        p.mac,
+        p.locality,
+        CASE WHEN hash(g, 5) % 10 = 0 THEN 'npp' ELSE 'physician' END AS provider_kind,
+        CASE WHEN hash(g, 6) % 4 = 0 THEN (hash(g, 7) % 50000 / 100)::VARCHAR END AS charge_usd
+    FROM range($lines) AS t(g), n
+    JOIN codes AS c ON c.i = hash(g, 8) % n.codes
+    JOIN places AS p ON p.i = hash(g // 4, 9) % n.places
+) TO '{out}' (FORMAT PARQUET)
+"""
+
+
+def generate(lake: Path, path: Path, lines: int) -> None:
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{lake / 'pfs.duckdb'}' AS pfs (READ_ONLY)")
+    con.execute("USE pfs")
+    con.execute(GENERATE.format(out=path), {"lines": lines})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lake", type=Path)
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    lake = args.lake or lake_of_rvu25d()
+    claims = OUT / f"claims-{args.lines}.parquet"
+    if not claims.exists():
+        started = time.perf_counter()
+        generate(lake, claims, args.lines)
+        print(f"generated {args.lines:,} lines in {time.perf_counter() - started:.1f} s ({claims.stat().st_size / 1e6:,.0f} MB)")
+    priced = OUT / "priced.parquet"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "price", str(claims), "--out", str(priced), "--lake",
+                           str(lake)], cwd=ROOT, env=environment(), capture_output=True, text=True)  # fmt: skip
+    wall = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(done.stderr or done.stdout)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(done.stdout.strip())
+    print(f"pfs price, {args.lines:,} lines, {os.cpu_count()} cores: {wall:.1f} s wall, "
+          f"{args.lines / wall:,.0f} lines/s, peak RSS {peak:,.0f} MB (target <= 30 s, <= 2 GB)")  # fmt: skip
+    if not args.keep:
+        claims.unlink()
+        priced.unlink()
+
+
+if __name__ == "__main__":
+    main()
