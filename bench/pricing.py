@@ -27,29 +27,27 @@ from static_site import OUT, ROOT, environment, lake_of_rvu25d  # noqa: E402  (t
 
 GENERATE = """
 COPY (
-    WITH codes AS (
-        SELECT row_number() OVER (ORDER BY hcpcs) - 1 AS i, hcpcs
-        FROM (SELECT DISTINCT hcpcs FROM rvu WHERE release = 'RVU25D' AND status_code = 'A' AND modifier = '')
-    ),
-    places AS (SELECT row_number() OVER (ORDER BY mac, locality) - 1 AS i, mac, locality
-               FROM localities WHERE release = 'RVU25D'),
-    n AS (SELECT (SELECT count(*) FROM codes) AS codes, (SELECT count(*) FROM places) AS places)
+    WITH pools AS (
+        SELECT
+            (SELECT list(DISTINCT hcpcs ORDER BY hcpcs) FROM rvu
+             WHERE release = 'RVU25D' AND status_code = 'A' AND modifier = '') AS codes,
+            (SELECT list(mac ORDER BY mac, locality) FROM gpci WHERE release = 'RVU25D') AS macs,
+            (SELECT list(locality ORDER BY mac, locality) FROM gpci WHERE release = 'RVU25D') AS localities
+    )
     SELECT
         'C' || (g // 4)::VARCHAR AS claim_id,
         (g % 4 + 1)::VARCHAR AS line,
-        c.hcpcs,
+        codes[(hash(g, 8) % len(codes) + 1)::BIGINT] AS hcpcs,
         ['', '', '', '', '', '26', 'TC', '50', '80', '62', '54', 'CQ', 'LT', 'RT', '59', ''][(hash(g, 1) % 16 + 1)::BIGINT]
             AS modifiers,
         (hash(g, 2) % 3 + 1)::VARCHAR AS units,
         ['11', '11', '11', '22', '21', '02', '10', '19', '31', '81'][(hash(g, 3) % 10 + 1)::BIGINT] AS place_of_service,
         (DATE '2025-10-01' + (hash(g // 4, 4) % 92)::INTEGER)::VARCHAR AS date_of_service,
-        p.mac,
-        p.locality,
+        macs[(hash(g // 4, 9) % len(macs) + 1)::BIGINT] AS mac,
+        localities[(hash(g // 4, 9) % len(macs) + 1)::BIGINT] AS locality,
         CASE WHEN hash(g, 5) % 10 = 0 THEN 'npp' ELSE 'physician' END AS provider_kind,
         CASE WHEN hash(g, 6) % 4 = 0 THEN (hash(g, 7) % 50000 / 100)::VARCHAR END AS charge_usd
-    FROM range($lines) AS t(g), n
-    JOIN codes AS c ON c.i = hash(g, 8) % n.codes
-    JOIN places AS p ON p.i = hash(g // 4, 9) % n.places
+    FROM range($lines) AS t(g), pools
 ) TO '{out}' (FORMAT PARQUET)
 """
 

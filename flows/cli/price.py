@@ -1,4 +1,4 @@
-"""`pfs price`: claim lines priced against the lake (read-only, no Prefect)."""
+"""`pfs price`: claim lines priced against the lake (read-only; local paths or s3:// URLs)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,43 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.app import LakeOption, app, console, errors, fail, open_lake
+from flows.cli.app import app, console, errors, fail, open_lake
 
 SHOWN_BAD_LINES = 20
 
 
 @app.command()
 def price(
-    claims: Annotated[Path, typer.Argument(help="Claim lines, CSV or Parquet (columns: docs/pricing.md).")],
-    out: Annotated[Path, typer.Option(help="The priced lines, CSV or Parquet by its suffix (written whole).")],
+    claims: Annotated[str, typer.Argument(help="Claim lines, CSV or Parquet, a path or s3:// URL (docs/pricing.md).")],
+    out: Annotated[str, typer.Option(help="The priced lines, CSV or Parquet by its suffix, written whole.")],
+    lake: Annotated[str, typer.Option(help="The lake folder, or its s3:// URL.")] = "lake",
     cf_variant: Annotated[str, typer.Option(help="Conversion factor variant: non_qp, or qp (2026 on).")] = "non_qp",
-    lake: LakeOption = Path("lake"),
+    workers: Annotated[
+        int, typer.Option(help="Price on a local Dask cluster of this many worker processes (0: in this process).")
+    ] = 0,
+    cluster: Annotated[str | None, typer.Option(help="Price on this running Dask scheduler (tcp://host:port).")] = None,
 ) -> None:
     """Price claim lines as a Medicare contractor would: the release in force, the locality, PPRRVU's payment
     indicators and the modifiers, with the reasons for every line."""
     from flows.pricing.price import ClaimsError, price_file
+    from flows.pricing.storage import is_remote
 
-    open_lake(lake).close()
+    if not is_remote(lake):
+        open_lake(Path(lake)).close()
     started = time.perf_counter()
     try:
-        priced = price_file(lake, claims, out, cf_variant)
-    except ClaimsError as error:
+        if workers or cluster:
+            from flows.pricing.distributed import price_on_dask
+
+            priced = price_on_dask(lake, claims, out, cf_variant, workers=workers or None, address=cluster)
+        else:
+            priced = price_file(lake, claims, out, cf_variant)
+    except (ClaimsError, FileNotFoundError) as error:
         raise fail(str(error)) from None
+    wall = time.perf_counter() - started
     counts = ", ".join(f"{n:,} {status}" for status, n in priced.statuses.items())
-    console.print(f"{priced.lines:,} lines priced into {out} in {time.perf_counter() - started:.1f} s: {counts}",
-                  highlight=False)  # fmt: skip
+    console.print(f"{priced.lines:,} lines priced into {out} in {wall:.1f} s ({priced.lines / wall:,.0f} lines/s): "
+                  f"{counts}", highlight=False)  # fmt: skip
     for line, why in priced.bad_lines[:SHOWN_BAD_LINES]:
         errors.print(f"{claims}:{line}: {why}", markup=False, highlight=False, soft_wrap=True)
     if len(priced.bad_lines) > SHOWN_BAD_LINES:

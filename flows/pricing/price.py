@@ -1,7 +1,14 @@
-"""`pfs price`: a claims file (CSV or Parquet) priced line by line into a new file, written whole or not at all."""
+"""`pfs price`: a claims file (CSV or Parquet) priced line by line into a new file, written whole or not at all.
+
+Pricing runs in parts of whole claims (the multiple procedure and status T rules look across a claim's lines):
+`split` writes the parts, `price_part` prices one with sql/pricing/price.sql, `combine` writes the output in the
+input's order. `price_file` runs the parts one after another on this machine; flows/pricing/distributed.py
+runs the same three steps on a Dask cluster.
+"""
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +16,13 @@ from pathlib import Path
 import duckdb
 
 from flows.lake import reader
+from flows.pricing import storage
 from flows.pricing.policy import parameters
 from flows.settings import SQL
 
 REQUIRED = ("claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service", "date_of_service")
 OPTIONAL = ("zip", "mac", "locality", "provider_kind", "charge_usd")
+PART_LINES = 500_000  # lines of claims priced at once: about 1 GB of DuckDB memory on 2 threads
 # when the lake has no ZIP code file, the ZIP lookup joins empty tables (a line with a ZIP is then refused)
 EMPTY_ZIP = {
     "zip_validity": "SELECT NULL::VARCHAR AS year_quarter, NULL::DATE AS valid_from, NULL::DATE AS valid_to LIMIT 0",
@@ -27,39 +36,113 @@ class ClaimsError(ValueError):
 
 
 @dataclass
+class Parts:
+    """A claims file split into parts of whole claims, written as Parquet files with each line's input_row."""
+
+    files: list[str]
+    columns: list[str]  # the claims file's own columns, in its order
+    first_line: int  # the file line of input_row 1 (2 for a CSV with its header)
+    in_order: bool  # the parts, one after another, hold the lines in the file's order
+
+
+@dataclass
 class Priced:
     lines: int
     statuses: dict[str, int]
     bad_lines: list[tuple[int, str]] = field(default_factory=list)  # (file line, reasons) of unreadable lines
 
 
-def price_file(lake: Path, claims: Path, out: Path, cf_variant: str = "non_qp") -> Priced:
-    """Price every line of `claims` into `out` (CSV or Parquet, by its suffix)."""
-    con = reader.connect(lake)
+def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", part_lines: int = PART_LINES) -> Priced:
+    """Price every line of `claims` into `out` (CSV or Parquet, by its suffix), part after part."""
+    with tempfile.TemporaryDirectory(prefix="pfs-price-") as stage:
+        parts = split(claims, stage, part_lines)
+        local = storage.local_lake(lake)
+        priced = [price_part(local, part, storage.join(stage, f"priced-{i:05}.parquet"), cf_variant)
+                  for i, part in enumerate(parts.files)]  # fmt: skip
+        return combine(priced, parts, out)
+
+
+def split(claims: str, stage: str, part_lines: int = PART_LINES) -> Parts:
+    """The claims file as parts of about `part_lines` lines of whole claims, in `stage`."""
+    con = duckdb.connect()
+    storage.attach(con, claims, stage)
+    con.execute("SET preserve_insertion_order = false")
     try:
-        first_line = _load(con, claims)
-        for view, empty in EMPTY_ZIP.items():
-            if not reader.holds(con, "zip_locality"):
-                con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
-        query = (SQL / "pricing" / "price.sql").read_text()
-        con.execute(f"CREATE TEMP TABLE priced AS {query}", parameters(cf_variant))
-        _write(con, out)
-        statuses = dict(con.execute("SELECT status, count(*) FROM priced GROUP BY 1 ORDER BY 1").fetchall())
-        bad = con.execute("SELECT input_row, reasons FROM priced WHERE input_problem ORDER BY 1").fetchall()
-        return Priced(sum(statuses.values()), statuses, [(row + first_line - 1, why) for row, why in bad])
+        source, first_line, columns = _source(con, claims)
+        absent = "".join(f", NULL::VARCHAR AS {c}" for c in OPTIONAL if c not in columns)
+        text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+        con.execute(f"CREATE TEMP TABLE numbered AS SELECT row_number() OVER () AS input_row, {text}{absent} "
+                    f"FROM {source}")  # fmt: skip
+        con.execute(
+            "CREATE TEMP TABLE assigned AS SELECT *, (min(input_row) OVER (PARTITION BY claim_id) - 1) // $n AS part "
+            "FROM numbered",
+            {"n": part_lines},
+        )
+        con.execute("DROP TABLE numbered")
+        ranges = con.execute("SELECT part, min(input_row), max(input_row) FROM assigned GROUP BY 1 ORDER BY 1").fetchall()
+        files = []
+        for part, _, _ in ranges:
+            files.append(storage.join(stage, f"part-{part:05}.parquet"))
+            con.execute(f"COPY (SELECT * EXCLUDE (part) FROM assigned WHERE part = {part}) TO '{_quoted(files[-1])}' "
+                        "(FORMAT PARQUET)")  # fmt: skip
+        in_order = all(before[2] < after[1] for before, after in zip(ranges, ranges[1:], strict=False))
+        return Parts(files, columns, first_line, in_order)
     finally:
         con.close()
 
 
-def _load(con: duckdb.DuckDBPyConnection, claims: Path) -> int:
-    """claim_input: the file's columns as text, input_row each line's position; the file line of the first."""
-    if not claims.is_file():
+def price_part(lake: Path, part: str, priced: str, cf_variant: str) -> str:
+    """One part priced by sql/pricing/price.sql into `priced` (Parquet, with input_row and input_problem)."""
+    con = reader.connect(lake)
+    storage.attach(con, part, priced)
+    try:
+        for view, empty in EMPTY_ZIP.items():
+            if not reader.holds(con, "zip_locality"):
+                con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
+        con.execute(f"CREATE TEMP VIEW claim_input AS SELECT * FROM read_parquet('{_quoted(part)}')")
+        con.execute((SQL / "pricing" / "macros.sql").read_text())
+        query = (SQL / "pricing" / "price.sql").read_text()
+        con.execute(f"COPY ({query}) TO '{_quoted(priced)}' (FORMAT PARQUET)", parameters(cf_variant))
+        return priced
+    finally:
+        con.close()
+
+
+def combine(priced: list[str], parts: Parts, out: str) -> Priced:
+    """The priced parts as one file at `out`, in the claims file's order, written whole; what it holds."""
+    con = duckdb.connect()
+    storage.attach(con, out, *priced)
+    try:
+        files = ", ".join(f"'{_quoted(p)}'" for p in priced)
+        con.execute(f"CREATE TEMP VIEW priced AS SELECT * FROM read_parquet([{files}])")
+        dropped = ["input_row", "input_problem", *(c for c in OPTIONAL if c not in parts.columns and c not in
+                                                     ("mac", "locality"))]  # fmt: skip
+        order = "" if parts.in_order else " ORDER BY input_row"
+        fmt = "PARQUET" if out.lower().endswith(".parquet") else "CSV, HEADER"
+        name = Path(out.rstrip("/")).name
+        local = (Path(tempfile.gettempdir()) if storage.is_remote(out) else Path(out).parent) / f".{name}.{uuid.uuid4().hex[:8]}"
+        local.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con.execute(f"COPY (SELECT * EXCLUDE ({', '.join(dropped)}) FROM priced{order}) TO '{_quoted(str(local))}' "
+                        f"(FORMAT {fmt})")  # fmt: skip
+            storage.publish(local, out)
+        finally:
+            local.unlink(missing_ok=True)
+        statuses = dict(con.execute("SELECT status, count(*) FROM priced GROUP BY 1 ORDER BY 1").fetchall())
+        bad = con.execute("SELECT input_row, reasons FROM priced WHERE input_problem ORDER BY 1").fetchall()
+        return Priced(sum(statuses.values()), statuses, [(row + parts.first_line - 1, why) for row, why in bad])
+    finally:
+        con.close()
+
+
+def _source(con: duckdb.DuckDBPyConnection, claims: str) -> tuple[str, int, list[str]]:
+    """The claims file as a DuckDB source, the file line of its first claim line, and its columns, checked."""
+    if not storage.exists(claims):
         raise ClaimsError(f"{claims}: no such file")
-    path = str(claims).replace("'", "''")
-    if claims.suffix.lower() == ".parquet":
-        source, first_line = f"read_parquet('{path}')", 1
+    if claims.lower().endswith(".parquet"):
+        source, first_line = f"read_parquet('{_quoted(claims)}')", 1
     else:
-        source, first_line = f"read_csv('{path}', all_varchar = true, header = true)", 2
+        source, first_line = f"read_csv('{_quoted(claims)}', all_varchar = true, header = true)", 2
     try:
         columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     except duckdb.Error as error:
@@ -69,22 +152,8 @@ def _load(con: duckdb.DuckDBPyConnection, claims: Path) -> int:
         missing.append("zip (or mac and locality)")
     if missing:
         raise ClaimsError(f"{claims}: missing column(s) {', '.join(missing)} (it has {', '.join(columns)})")
-    absent = ", ".join(f"NULL::VARCHAR AS {c}" for c in OPTIONAL if c not in columns)
-    text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
-    con.execute(f"CREATE TEMP TABLE claim_input AS SELECT row_number() OVER () AS input_row, {text}"
-                f"{', ' + absent if absent else ''} FROM {source}")  # fmt: skip
-    return first_line
+    return source, first_line, columns
 
 
-def _write(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    """The priced lines into `out`, through a temporary file beside it: never half a file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fmt = "PARQUET" if out.suffix.lower() == ".parquet" else "CSV, HEADER"
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}")
-    try:
-        target = str(tmp).replace("'", "''")
-        con.execute(f"COPY (SELECT * EXCLUDE (input_row, input_problem) FROM priced ORDER BY input_row) "
-                    f"TO '{target}' (FORMAT {fmt})")  # fmt: skip
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _quoted(path: str) -> str:
+    return str(path).replace("'", "''")

@@ -1,30 +1,30 @@
--- price: one row per claim line of claim_input, in the input's order: the line priced as a Medicare contractor
--- would, under the release in force on its date of service, or the reasons it is not priced.
--- inputs: claim_input (the claims file, every column text, input_row its position), release_validity, rvu,
--- fee_locality, fee_national, gpci, zip_validity, zip_locality (input_row and input_problem, the line's
--- position and whether it could not be read, are not written out); parameters from config/pricing.toml
--- (docs/pricing.md gives every rule and its source). Amounts are exact decimals, each line rounded once.
+-- price: one row per claim line of claim_input (grain: claim line), the line priced as a Medicare contractor
+-- would under the release in force on its date of service, or the reasons it is not priced.
+-- inputs: claim_input (the claims file, every column text; input_row its position), release_validity, rvu, gpci,
+-- fee_national (the conversion factor of $variant), zip_validity, zip_locality; the macros of
+-- sql/pricing/macros.sql; the parameters of config/pricing.toml (docs/pricing.md gives each rule and its source).
+-- Every amount is an exact decimal; a line is rounded to cents once, at the end. Written out without input_row
+-- and input_problem (whether the line could not be read).
 WITH
-policy AS (  -- the percentages as exact decimals
+policy AS (
     SELECT
-        CAST($standard_others AS DECIMAL(10, 6)) AS standard_others,
-        CAST($imaging_tc_others AS DECIMAL(10, 6)) AS imaging_tc_others,
-        CAST($imaging_pc_others AS DECIMAL(10, 6)) AS imaging_pc_others,
-        CAST($therapy_pe_others AS DECIMAL(10, 6)) AS therapy_pe_others,
-        CAST($cardiology_tc_others AS DECIMAL(10, 6)) AS cardiology_tc_others,
-        CAST($ophthalmology_tc_others AS DECIMAL(10, 6)) AS ophthalmology_tc_others,
-        CAST($bilateral_1 AS DECIMAL(10, 6)) AS bilateral_1,
-        CAST($bilateral_3 AS DECIMAL(10, 6)) AS bilateral_3,
-        CAST($assistant_share AS DECIMAL(10, 6)) AS assistant_share,
-        CAST($npp_assistant_share AS DECIMAL(10, 6)) AS npp_assistant_share,
-        CAST($co_surgeon_share AS DECIMAL(10, 6)) AS co_surgeon_share,
-        CAST($npp_share AS DECIMAL(10, 6)) AS npp_share,
-        CAST($therapy_assistant_share AS DECIMAL(10, 6)) AS therapy_assistant_share
+        CAST($standard_others AS DECIMAL(9, 6)) AS standard_others,
+        CAST($imaging_tc_others AS DECIMAL(9, 6)) AS imaging_tc_others,
+        CAST($imaging_pc_others AS DECIMAL(9, 6)) AS imaging_pc_others,
+        CAST($therapy_pe_others AS DECIMAL(9, 6)) AS therapy_pe_others,
+        CAST($cardiology_tc_others AS DECIMAL(9, 6)) AS cardiology_tc_others,
+        CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) AS ophthalmology_tc_others,
+        CAST($assistant_share AS DECIMAL(9, 6)) AS assistant_share,
+        CAST($npp_assistant_share AS DECIMAL(9, 6)) AS npp_assistant_share,
+        CAST($co_surgeon_share AS DECIMAL(9, 6)) AS co_surgeon_share,
+        CAST($npp_share AS DECIMAL(9, 6)) AS npp_share,
+        CAST($therapy_assistant_share AS DECIMAL(9, 6)) AS therapy_assistant_share
 ),
 -- 1. the line as given, read into types; what cannot be read is an input problem, named
 lines AS (
     SELECT
         input_row,
+        trim(line) AS line_number,
         coalesce(trim(claim_id), '') AS claim_key,
         upper(trim(hcpcs)) AS code,
         list_filter(string_split(upper(trim(coalesce(modifiers, ''))), ' '), lambda m: m <> '') AS mods,
@@ -32,29 +32,26 @@ lines AS (
         trim(place_of_service) AS pos,
         TRY_CAST(trim(date_of_service) AS DATE) AS dos,
         regexp_extract(trim(coalesce(zip, '')), '^(\d{5})(?:-?(\d{4}))?$', 1) AS zip5,
-        regexp_extract(trim(coalesce(zip, '')), '^(\d{5})(?:-?(\d{4}))?$', 2) AS zip4,
         nullif(trim(coalesce(mac, '')), '') AS mac_given,
         nullif(trim(coalesce(locality, '')), '') AS locality_given,
         lower(coalesce(nullif(trim(provider_kind), ''), 'physician')) AS kind,
         TRY_CAST(nullif(trim(coalesce(charge_usd, '')), '') AS DECIMAL(14, 2)) AS charge,
         list_filter([
             CASE WHEN NOT regexp_full_match(upper(trim(coalesce(hcpcs, ''))), '[A-Z0-9]{5}')
-                 THEN format('hcpcs "{}" is not a HCPCS code (five letters or digits)', hcpcs) END,
+                 THEN format('hcpcs "{}" is not a HCPCS code (five letters or digits)', coalesce(hcpcs, '')) END,
             CASE WHEN coalesce(TRY_CAST(trim(units) AS INTEGER), 0) < 1
-                 THEN format('units "{}" is not a whole number of 1 or more', units) END,
+                 THEN format('units "{}" is not a whole number of 1 or more', coalesce(units, '')) END,
             CASE WHEN len(list_filter(string_split(trim(coalesce(modifiers, '')), ' '), lambda m: m <> '')) > 4
-                 THEN 'more than four modifiers' END,
+                 THEN format('modifiers "{}": more than four', modifiers) END,
             CASE WHEN NOT regexp_full_match(trim(coalesce(place_of_service, '')), '\d\d')
-                 THEN format('place_of_service "{}" is not two digits', place_of_service) END,
+                 THEN format('place_of_service "{}" is not two digits', coalesce(place_of_service, '')) END,
             CASE WHEN TRY_CAST(trim(date_of_service) AS DATE) IS NULL
-                 THEN format('date_of_service "{}" is not a date (YYYY-MM-DD)', date_of_service) END,
-            CASE WHEN trim(coalesce(zip, '')) <> ''
-                      AND NOT regexp_full_match(trim(zip), '\d{5}(-?\d{4})?')
+                 THEN format('date_of_service "{}" is not a date (YYYY-MM-DD)', coalesce(date_of_service, '')) END,
+            CASE WHEN trim(coalesce(zip, '')) <> '' AND NOT regexp_full_match(trim(zip), '\d{5}(-?\d{4})?')
                  THEN format('zip "{}" is not a ZIP code (ZIP5 or ZIP+4)', zip)
                  WHEN trim(coalesce(zip, '')) = ''
-                      AND (nullif(trim(coalesce(mac, '')), '') IS NULL
-                           OR nullif(trim(coalesce(locality, '')), '') IS NULL)
-                 THEN 'no place of the service: give zip, or mac and locality' END,
+                      AND (nullif(trim(coalesce(mac, '')), '') IS NULL OR nullif(trim(coalesce(locality, '')), '') IS NULL)
+                 THEN 'no place of service location: give zip, or mac and locality' END,
             CASE WHEN lower(coalesce(nullif(trim(provider_kind), ''), 'physician')) NOT IN ('physician', 'npp')
                  THEN format('provider_kind "{}" is not physician or npp', provider_kind) END,
             CASE WHEN nullif(trim(coalesce(charge_usd, '')), '') IS NOT NULL
@@ -63,251 +60,368 @@ lines AS (
         ], lambda r: r IS NOT NULL) AS input_problems
     FROM claim_input
 ),
--- 2. the release in force on the date of service, and the place: a MAC and locality, or the ZIP's
-dated AS (
-    SELECT l.*, v.release
-    FROM lines AS l
-    LEFT JOIN release_validity AS v
-        ON l.dos BETWEEN v.valid_from AND coalesce(v.valid_to, DATE '9999-12-31')
+-- 2. the release in force on the date of service, the place (a MAC and locality, or the ZIP's) and setting;
+-- a release (and a ZIP file) is found by its days, a hash join, rather than by a range join on every line
+release_days AS (
+    SELECT release, unnest(generate_series(valid_from, coalesce(valid_to, DATE '2099-12-31'), INTERVAL 1 DAY))::DATE AS day
+    FROM release_validity
+),
+zip_days AS (
+    SELECT year_quarter, unnest(generate_series(valid_from, coalesce(valid_to, DATE '2099-12-31'), INTERVAL 1 DAY))::DATE
+        AS day
+    FROM zip_validity
 ),
 placed AS (
     SELECT
-        d.*,
-        coalesce(d.mac_given, z.mac) AS mac,
-        coalesce(lpad(d.locality_given, 2, '0'), z.locality) AS locality,
+        l.*,
+        v.release,
+        coalesce(l.mac_given, z.mac) AS mac,
+        coalesce(lpad(l.locality_given, 2, '0'), z.locality) AS locality,
         z.plus_four_required,
-        d.zip5 <> '' AND z.zip5 IS NULL AS zip_unknown,
-        zv.year_quarter
-    FROM dated AS d
-    LEFT JOIN zip_validity AS zv
-        ON d.zip5 <> '' AND d.dos BETWEEN zv.valid_from AND coalesce(zv.valid_to, DATE '9999-12-31')
-    LEFT JOIN zip_locality AS z ON z.year_quarter = zv.year_quarter AND z.zip5 = d.zip5 AND d.mac_given IS NULL
+        l.zip5 <> '' AND z.zip5 IS NULL AS zip_unknown,
+        zv.year_quarter,
+        CASE WHEN list_contains(l.mods, '26') THEN '26' WHEN list_contains(l.mods, 'TC') THEN 'TC' ELSE '' END
+            AS row_modifier,
+        CASE WHEN list_contains($facility_places, l.pos) THEN 'facility' ELSE 'nonfacility' END AS setting
+    FROM lines AS l
+    LEFT JOIN release_days AS v ON v.day = l.dos
+    LEFT JOIN zip_days AS zv ON l.mac_given IS NULL AND l.zip5 <> '' AND zv.day = l.dos
+    LEFT JOIN zip_locality AS z ON z.year_quarter = zv.year_quarter AND z.zip5 = l.zip5
 ),
--- 3. the PPRRVU row the line is priced on (26 or TC when the line carries it) and its fee in the locality,
--- in the setting of the place of service
-rowed AS (
+cf AS (SELECT DISTINCT release, conversion_factor_usd AS cf FROM fee_national WHERE cf_variant = $variant),
+code_rows AS (
+    SELECT release, hcpcs, string_agg(CASE WHEN modifier = '' THEN '(none)' ELSE modifier END, ', ' ORDER BY modifier)
+        AS rows_of_code
+    FROM rvu GROUP BY ALL
+),
+endo_bases AS (SELECT DISTINCT release, endo_base FROM rvu WHERE mult_proc_ind = '3' AND endo_base <> ''),
+-- 3. the PPRRVU row the line is priced on (26 or TC when the line carries it), its 26 and TC rows and its
+-- endoscopic family's base code; each one's fee in the locality, in the setting paid: the place's, or the
+-- facility rate where CMS marks the non-facility setting NA
+joined AS (
     SELECT
         p.*,
-        CASE WHEN list_contains(p.mods, '26') THEN '26' WHEN list_contains(p.mods, 'TC') THEN 'TC' ELSE '' END
-            AS row_modifier,
-        CASE WHEN list_contains($facility_places, p.pos) THEN 'facility' ELSE 'nonfacility' END AS setting
+        u.hcpcs IS NOT NULL AS row_known,
+        u.status_code, u.not_used_for_medicare_payment, u.mult_proc_ind, u.bilat_surg_ind, u.asst_surg_ind,
+        u.co_surg_ind, u.team_surg_ind, u.preop_share, u.intraop_share, u.postop_share, u.nonfacility_na, u.facility_na,
+        CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family,
+        p.setting = 'facility' OR (p.setting = 'nonfacility' AND u.nonfacility_na) AS facility,
+        g.mac IS NOT NULL AS locality_known,
+        u.work_rvu, u.nonfacility_pe_rvu, u.facility_pe_rvu, u.mp_rvu, u.opps_nonfacility_pe_rvu,
+        u.opps_facility_pe_rvu, u.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci, cf.cf,
+        pc.status_code AS pc_status, pc.work_rvu AS pc_work, pc.nonfacility_pe_rvu AS pc_nf_pe,
+        pc.facility_pe_rvu AS pc_f_pe, pc.mp_rvu AS pc_mp, pc.opps_nonfacility_pe_rvu AS pc_opps_nf_pe,
+        pc.opps_facility_pe_rvu AS pc_opps_f_pe, pc.opps_mp_rvu AS pc_opps_mp,
+        tc.status_code AS tc_status, tc.work_rvu AS tc_work, tc.nonfacility_pe_rvu AS tc_nf_pe,
+        tc.facility_pe_rvu AS tc_f_pe, tc.mp_rvu AS tc_mp, tc.opps_nonfacility_pe_rvu AS tc_opps_nf_pe,
+        tc.opps_facility_pe_rvu AS tc_opps_f_pe, tc.opps_mp_rvu AS tc_opps_mp,
+        b.status_code AS base_status, b.work_rvu AS base_work, b.nonfacility_pe_rvu AS base_nf_pe,
+        b.facility_pe_rvu AS base_f_pe, b.mp_rvu AS base_mp, b.opps_nonfacility_pe_rvu AS base_opps_nf_pe,
+        b.opps_facility_pe_rvu AS base_opps_f_pe, b.opps_mp_rvu AS base_opps_mp,
+        cr.rows_of_code
     FROM placed AS p
+    LEFT JOIN rvu AS u ON u.release = p.release AND u.hcpcs = p.code AND u.modifier = p.row_modifier
+    LEFT JOIN endo_bases AS eb ON eb.release = p.release AND eb.endo_base = p.code
+    LEFT JOIN rvu AS pc ON pc.release = p.release AND pc.hcpcs = p.code AND pc.modifier = '26'
+    LEFT JOIN rvu AS tc ON tc.release = p.release AND tc.hcpcs = p.code AND tc.modifier = 'TC'
+    LEFT JOIN rvu AS b
+        ON b.release = p.release AND b.modifier = p.row_modifier
+           AND b.hcpcs = CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END
+    LEFT JOIN gpci AS g ON g.release = p.release AND g.mac = p.mac AND g.locality = p.locality
+    LEFT JOIN cf ON cf.release = p.release
+    LEFT JOIN code_rows AS cr ON cr.release = p.release AND cr.hcpcs = p.code
 ),
 priced_row AS (
     SELECT
-        r.*,
-        u.status_code, u.not_used_for_medicare_payment, u.mult_proc_ind, u.bilat_surg_ind, u.asst_surg_ind,
-        u.co_surg_ind, u.team_surg_ind, u.preop_share, u.intraop_share, u.postop_share,
-        u.hcpcs IS NOT NULL AS row_known,
-        (SELECT string_agg(CASE WHEN o.modifier = '' THEN '(none)' ELSE o.modifier END, ', ' ORDER BY o.modifier)
-         FROM rvu AS o WHERE o.release = r.release AND o.hcpcs = r.code) AS rows_of_code,
-        f.mac IS NOT NULL AS locality_known,
-        CASE r.setting WHEN 'facility' THEN f.fee_facility_usd ELSE f.fee_nonfacility_usd END AS fee,
-        CASE r.setting WHEN 'facility' THEN u.facility_na ELSE u.nonfacility_na END AS setting_na,
-        CASE r.setting WHEN 'facility' THEN f.is_opps_capped_facility ELSE f.is_opps_capped_nonfacility END
+        * EXCLUDE (pc_status, pc_work, pc_nf_pe, pc_f_pe, pc_mp, pc_opps_nf_pe, pc_opps_f_pe, pc_opps_mp,
+                   tc_status, tc_work, tc_nf_pe, tc_f_pe, tc_mp, tc_opps_nf_pe, tc_opps_f_pe, tc_opps_mp,
+                   base_status, base_work, base_nf_pe, base_f_pe, base_mp, base_opps_nf_pe, base_opps_f_pe,
+                   base_opps_mp),
+        setting_fee(facility, status_code, work_rvu, nonfacility_pe_rvu, facility_pe_rvu, mp_rvu,
+                    opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu, work_gpci, pe_gpci, mp_gpci, cf) AS fee,
+        setting_capped(facility, status_code, work_rvu, nonfacility_pe_rvu, facility_pe_rvu, mp_rvu,
+                       opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu, work_gpci, pe_gpci, mp_gpci, cf)
             AS opps_capped,
-        CASE r.setting WHEN 'facility' THEN pc.fee_facility_usd ELSE pc.fee_nonfacility_usd END AS pc_fee,
-        CASE r.setting WHEN 'facility' THEN tc.fee_facility_usd ELSE tc.fee_nonfacility_usd END AS tc_fee,
-        CASE r.setting WHEN 'facility' THEN u.facility_pe_rvu ELSE u.nonfacility_pe_rvu END
-            * g.pe_gpci * n.conversion_factor_usd AS pe_amount
-    FROM rowed AS r
-    LEFT JOIN rvu AS u ON u.release = r.release AND u.hcpcs = r.code AND u.modifier = r.row_modifier
-    LEFT JOIN fee_locality AS f
-        ON f.release = r.release AND f.hcpcs = r.code AND f.modifier = r.row_modifier AND f.cf_variant = $variant
-           AND f.mac = r.mac AND f.locality = r.locality
-    LEFT JOIN fee_locality AS pc
-        ON pc.release = r.release AND pc.hcpcs = r.code AND pc.modifier = '26' AND pc.cf_variant = $variant
-           AND pc.mac = r.mac AND pc.locality = r.locality
-    LEFT JOIN fee_locality AS tc
-        ON tc.release = r.release AND tc.hcpcs = r.code AND tc.modifier = 'TC' AND tc.cf_variant = $variant
-           AND tc.mac = r.mac AND tc.locality = r.locality
-    LEFT JOIN gpci AS g ON g.release = r.release AND g.mac = r.mac AND g.locality = r.locality
-    LEFT JOIN fee_national AS n
-        ON n.release = r.release AND n.hcpcs = r.code AND n.modifier = r.row_modifier AND n.cf_variant = $variant
+        setting_fee(facility, pc_status, pc_work, pc_nf_pe, pc_f_pe, pc_mp, pc_opps_nf_pe, pc_opps_f_pe, pc_opps_mp,
+                    work_gpci, pe_gpci, mp_gpci, cf) AS pc_fee,
+        setting_fee(facility, tc_status, tc_work, tc_nf_pe, tc_f_pe, tc_mp, tc_opps_nf_pe, tc_opps_f_pe, tc_opps_mp,
+                    work_gpci, pe_gpci, mp_gpci, cf) AS tc_fee,
+        setting_fee(facility, base_status, base_work, base_nf_pe, base_f_pe, base_mp, base_opps_nf_pe,
+                    base_opps_f_pe, base_opps_mp, work_gpci, pe_gpci, mp_gpci, cf) AS base_fee,
+        (CASE WHEN facility THEN facility_pe_rvu ELSE nonfacility_pe_rvu END) * pe_gpci * cf AS pe_amount
+    FROM joined
 ),
--- 4. whether the line can be priced at all: the first reason it cannot, in the order a contractor checks
+-- 4. status T lines are paid only when no other paid service is on the claim that day
+t_days AS (SELECT DISTINCT claim_key, dos FROM priced_row WHERE status_code = 'T'),
+t_refused AS (
+    SELECT DISTINCT p.claim_key, p.dos
+    FROM priced_row AS p SEMI JOIN t_days AS t ON t.claim_key = p.claim_key AND t.dos = p.dos
+    WHERE p.status_code <> 'T' AND list_contains($paid_statuses, p.status_code) AND len(p.input_problems) = 0
+),
+-- 5. whether the line can be priced at all: the first reason it cannot, in the order a contractor checks
 judged AS (
     SELECT
-        *,
+        p.*,
+        -- [status, reason]: the first reason the line cannot be priced, in the order a contractor checks
         CASE
-            WHEN len(input_problems) > 0 THEN 'not_priced'
-            WHEN release IS NULL OR (zip5 <> '' AND (zip_unknown OR year_quarter IS NULL OR plus_four_required))
-                 OR NOT row_known OR NOT locality_known THEN 'not_priced'
-            WHEN not_used_for_medicare_payment THEN 'not_priced'
-            WHEN list_contains($by_report_statuses, status_code) THEN 'by_report'
-            WHEN NOT list_contains($paid_statuses, status_code) THEN 'not_priced'
-            WHEN status_code = 'T' AND count(*) FILTER (WHERE status_code <> 'T' AND list_contains($paid_statuses, status_code))
-                 OVER (PARTITION BY claim_key, dos) > 0 THEN 'not_priced'
-            WHEN list_contains(mods, $team) THEN CASE WHEN team_surg_ind IN ('1', '2') THEN 'by_report' ELSE 'not_priced' END
-            WHEN list_has_any(mods, $assistant) OR list_contains(mods, $npp_assistant) THEN
-                CASE asst_surg_ind WHEN '2' THEN 'priced' WHEN '0' THEN 'by_report' ELSE 'not_priced' END
-            WHEN list_contains(mods, $co_surgeon) THEN
-                CASE co_surg_ind WHEN '2' THEN 'priced' WHEN '1' THEN 'by_report' ELSE 'not_priced' END
-            ELSE 'priced'
-        END AS line_status,
-        CASE
-            WHEN len(input_problems) > 0 THEN array_to_string(input_problems, '; ')
-            WHEN release IS NULL THEN format('no release of the lake covers the date of service {}', dos)
-            WHEN zip5 <> '' AND year_quarter IS NULL
-                THEN format('no ZIP code file of the lake is in force on {}: give mac and locality', dos)
-            WHEN zip5 <> '' AND zip_unknown THEN format('ZIP {} is not in the {} ZIP code file', zip5, year_quarter)
-            WHEN zip5 <> '' AND plus_four_required
-                THEN format('ZIP {} is split between localities by ZIP+4 (CMS''s ZIP9 file), which the lake does '
-                            'not hold: give mac and locality', zip5)
-            WHEN NOT row_known AND rows_of_code IS NULL
-                THEN format('{} is not a code of release {}', code, release)
-            WHEN NOT row_known
-                THEN format('modifier {} is not valid for {} in {} (its rows: {})', row_modifier, code, release,
-                            rows_of_code)
-            WHEN NOT locality_known THEN format('MAC {} locality {} is not a locality of {}', mac, locality, release)
-            WHEN not_used_for_medicare_payment THEN 'CMS publishes RVUs for this code but does not use them for Medicare payment'
-            WHEN list_contains($by_report_statuses, status_code)
-                THEN format('status {}: the contractor prices this code (by report)', status_code)
-            WHEN NOT list_contains($paid_statuses, status_code)
-                THEN format('status {}: not paid under the physician fee schedule', status_code)
-            WHEN status_code = 'T' AND count(*) FILTER (WHERE status_code <> 'T' AND list_contains($paid_statuses, status_code))
-                 OVER (PARTITION BY claim_key, dos) > 0
-                THEN 'status T: not paid when another physician fee schedule service is paid on the claim that day'
-            WHEN list_contains(mods, $team) THEN
-                CASE WHEN team_surg_ind IN ('1', '2') THEN 'modifier 66 (team surgery): priced by report'
-                     ELSE format('modifier 66: team surgery is not paid for this code (TEAM SURG {})', team_surg_ind) END
-            WHEN (list_has_any(mods, $assistant) OR list_contains(mods, $npp_assistant)) AND asst_surg_ind = '0'
-                THEN 'assistant at surgery: paid only with documentation of medical necessity (by report, ASST SURG 0)'
-            WHEN (list_has_any(mods, $assistant) OR list_contains(mods, $npp_assistant)) AND asst_surg_ind <> '2'
-                THEN format('assistant at surgery is not paid for this code (ASST SURG {})', asst_surg_ind)
-            WHEN list_contains(mods, $co_surgeon) AND co_surg_ind = '1'
-                THEN 'modifier 62 (co-surgeons): paid only with supporting documentation (by report, CO-SURG 1)'
-            WHEN list_contains(mods, $co_surgeon) AND co_surg_ind <> '2'
-                THEN format('co-surgeons are not paid for this code (CO-SURG {})', co_surg_ind)
-        END AS refusal
-    FROM priced_row
+            WHEN len(p.input_problems) > 0 THEN ['not_priced', array_to_string(p.input_problems, '; ')]
+            WHEN p.release IS NULL THEN ['not_priced', format('no release of the lake covers the date of service {}', p.dos)]
+            WHEN p.mac_given IS NULL AND p.year_quarter IS NULL
+                THEN ['not_priced', format('no ZIP code file of the lake is in force on {}: give mac and locality', p.dos)]
+            WHEN p.zip_unknown THEN ['not_priced', format('ZIP {} is not in the {} ZIP code file', p.zip5, p.year_quarter)]
+            WHEN p.mac_given IS NULL AND p.plus_four_required
+                THEN ['not_priced', format('ZIP {} is split between localities by ZIP+4 (CMS''s ZIP9 file), which '
+                                           'the lake does not hold: give mac and locality', p.zip5)]
+            WHEN p.rows_of_code IS NULL THEN ['not_priced', format('{} is not a code of release {}', p.code, p.release)]
+            WHEN NOT p.row_known THEN ['not_priced', format('modifier {} is not valid for {} in {} (its rows: {})',
+                                                            p.row_modifier, p.code, p.release, p.rows_of_code)]
+            WHEN NOT p.locality_known
+                THEN ['not_priced', format('MAC {} locality {} is not a locality of {}', p.mac, p.locality, p.release)]
+            WHEN p.not_used_for_medicare_payment
+                THEN ['not_priced', 'CMS publishes RVUs for this code but does not use them for Medicare payment']
+            WHEN list_contains($by_report_statuses, p.status_code)
+                THEN ['by_report', format('status {}: the contractor prices this code (by report)', p.status_code)]
+            WHEN NOT list_contains($paid_statuses, p.status_code)
+                THEN ['not_priced', format('status {}: not paid under the physician fee schedule', p.status_code)]
+            WHEN t.claim_key IS NOT NULL
+                THEN ['not_priced', 'status T: not paid when another physician fee schedule service is paid on the '
+                                    'claim that day']
+            WHEN list_contains(p.mods, $team) AND p.team_surg_ind IN ('1', '2')
+                THEN ['by_report', format('modifier 66 (team surgery): priced by report (TEAM SURG {})', p.team_surg_ind)]
+            WHEN list_contains(p.mods, $team)
+                THEN ['not_priced', format('modifier 66: team surgery is not paid for this code (TEAM SURG {})',
+                                           p.team_surg_ind)]
+            WHEN (list_has_any(p.mods, $assistant) OR list_contains(p.mods, $npp_assistant)) AND p.asst_surg_ind = '0'
+                THEN ['by_report', 'assistant at surgery: paid only with documentation of medical necessity, by '
+                                   'report (ASST SURG 0)']
+            WHEN (list_has_any(p.mods, $assistant) OR list_contains(p.mods, $npp_assistant)) AND p.asst_surg_ind <> '2'
+                THEN ['not_priced', format('assistant at surgery is not paid for this code (ASST SURG {})',
+                                           p.asst_surg_ind)]
+            WHEN list_contains(p.mods, $co_surgeon) AND p.co_surg_ind = '1'
+                THEN ['by_report', 'co-surgeons (modifier 62): paid only with supporting documentation, by report '
+                                   '(CO-SURG 1)']
+            WHEN list_contains(p.mods, $co_surgeon) AND p.co_surg_ind <> '2'
+                THEN ['not_priced', format('co-surgeons are not paid for this code (CO-SURG {})', p.co_surg_ind)]
+            ELSE ['priced', NULL]
+        END AS verdict,
+        verdict[1] AS line_status,
+        verdict[2] AS refusal,
+        -- bilateral: modifier 50, or two units of a code whose BILAT SURG is 1, 2 or 3 (RT and LT lines: below)
+        list_contains(p.mods, '50') OR (p.unit_count = 2 AND p.bilat_surg_ind IN ('1', '2', '3')) AS bilateral
+    FROM priced_row AS p
+    LEFT JOIN t_refused AS t ON t.claim_key = p.claim_key AND t.dos = p.dos AND p.status_code = 'T'
 ),
--- 5. each unit of a priced line, with what the line's modifiers make of the fee before ranking
-units AS (
+-- 6. one code on two lines of a claim and day, one RT and one LT, is one bilateral procedure: priced on the
+-- first of the two lines, the other line priced at nothing with the reason
+sides AS (
     SELECT
-        j.input_row, j.claim_key, j.dos, j.mods, j.code, j.mult_proc_ind, j.fee, j.pc_fee, j.tc_fee, j.row_modifier,
-        coalesce(j.pe_amount, 0) AS pe_amount,
-        u.unit,
-        -- global split: 54 surgical care only, 55 postoperative only, 56 preoperative only
-        CAST(CASE WHEN list_contains(j.mods, '54') THEN j.intraop_share WHEN list_contains(j.mods, '55') THEN j.postop_share
-                  WHEN list_contains(j.mods, '56') THEN j.preop_share ELSE 1 END AS DECIMAL(10, 6)) AS split_share,
-        -- bilateral, modifier 50 by BILAT SURG (RT and LT lines are two procedures: 100% and 50%, by MULT PROC)
-        CASE WHEN list_contains(j.mods, '50') THEN
-                 CASE j.bilat_surg_ind WHEN '1' THEN p.bilateral_1 WHEN '3' THEN p.bilateral_3 ELSE 1 END
-             ELSE 1 END::DECIMAL(10, 6) AS bilateral_share,
-        CASE WHEN list_has_any(j.mods, $assistant) OR list_contains(j.mods, $npp_assistant) THEN p.assistant_share
-                  * CASE WHEN list_contains(j.mods, $npp_assistant) THEN p.npp_assistant_share ELSE 1 END
-             WHEN list_contains(j.mods, $co_surgeon) THEN p.co_surgeon_share ELSE 1 END::DECIMAL(10, 6) AS surgeon_share,
-        CASE WHEN j.kind = 'npp' THEN p.npp_share ELSE 1 END::DECIMAL(10, 6) AS provider_share,
-        -- multiple procedures are ranked per surgeon: the assistant's and co-surgeon's lines apart
+        claim_key, dos, code, row_modifier, min(input_row) AS payer_row, max(input_row) AS folded_row,
+        arg_min(line_number, input_row) AS payer_line, arg_max(line_number, input_row) AS folded_line,
+        CASE WHEN count(charge) = 2 THEN sum(charge) END AS both_charges
+    FROM judged
+    WHERE line_status = 'priced' AND bilat_surg_ind IN ('0', '1', '2', '3') AND unit_count = 1
+          AND NOT list_contains(mods, '50') AND list_contains(mods, 'RT') <> list_contains(mods, 'LT')
+    GROUP BY claim_key, dos, code, row_modifier
+    HAVING count(*) = 2 AND count(*) FILTER (WHERE list_contains(mods, 'RT')) = 1
+),
+sided AS (
+    SELECT
+        j.*,
+        s.payer_row IS NOT NULL OR j.bilateral AS as_bilateral,
+        coalesce(j.input_row = s.folded_row, false) AS folded,
+        CASE WHEN j.input_row = s.folded_row THEN s.payer_line ELSE s.folded_line END AS side_line,
+        coalesce(CASE WHEN j.input_row = s.payer_row THEN s.both_charges END, j.charge) AS charge_compared,
+        -- the procedures ranked against each other: MULT PROC 2 and 3 (standard), 4, 5, 6 and 7
+        CASE WHEN j.mult_proc_ind IN ('2', '3') THEN 'standard' WHEN j.mult_proc_ind IN ('4', '5', '6', '7')
+             THEN j.mult_proc_ind END AS reduction_class,
+        -- who is paid: the surgeon, an assistant, or a co-surgeon; each one's procedures are ranked apart
         CASE WHEN list_has_any(j.mods, $assistant) OR list_contains(j.mods, $npp_assistant) THEN 'assistant'
-             WHEN list_contains(j.mods, $co_surgeon) THEN 'co_surgeon' ELSE 'surgeon' END AS role,
-        CASE WHEN list_has_any(j.mods, $therapy_assistant) THEN p.therapy_assistant_share ELSE 1 END::DECIMAL(10, 6)
-            AS assistant_share,
-        p.*
-    FROM judged AS j CROSS JOIN policy AS p, unnest(range(j.unit_count)) AS u(unit)
+             WHEN list_contains(j.mods, $co_surgeon) THEN 'co_surgeon' ELSE 'surgeon' END AS role
+    FROM judged AS j
+    LEFT JOIN sides AS s
+        ON s.claim_key = j.claim_key AND s.dos = j.dos AND s.code = j.code AND s.row_modifier = j.row_modifier
+           AND j.input_row IN (s.payer_row, s.folded_row)
     WHERE j.line_status = 'priced'
 ),
--- 6. multiple procedures on a claim and date of service, by MULT PROC indicator
+-- 7. the shares the line's modifiers set, and each unit the multiple procedure rules rank (other lines are
+-- priced as fee x units)
+shared AS (
+    SELECT
+        s.*,
+        CAST(CASE WHEN list_contains(s.mods, '54') THEN s.intraop_share WHEN list_contains(s.mods, '55') THEN s.postop_share
+                  WHEN list_contains(s.mods, '56') THEN s.preop_share ELSE 1 END AS DECIMAL(9, 6)) AS split_share,
+        CAST(CASE WHEN NOT s.as_bilateral THEN 1 WHEN s.bilat_surg_ind = '0' THEN $bilateral_0
+                  WHEN s.bilat_surg_ind = '1' THEN $bilateral_1 WHEN s.bilat_surg_ind = '2' THEN $bilateral_2
+                  WHEN s.bilat_surg_ind = '3' THEN $bilateral_3 ELSE 1 END AS DECIMAL(9, 6)) AS bilateral_share,
+        CAST(CASE WHEN s.role = 'assistant' THEN p.assistant_share
+                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN p.npp_assistant_share ELSE 1 END
+                  WHEN s.role = 'co_surgeon' THEN p.co_surgeon_share ELSE 1 END
+             * CASE WHEN s.kind = 'npp' THEN p.npp_share ELSE 1 END
+             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN p.therapy_assistant_share ELSE 1 END
+             AS DECIMAL(18, 12)) AS payee_share,
+        CASE WHEN s.as_bilateral OR s.folded THEN 1 ELSE s.unit_count END AS paid_units,
+        p.*
+    FROM sided AS s CROSS JOIN policy AS p
+),
+units AS (
+    SELECT
+        s.*,
+        u.unit,
+        exact(exact(s.fee) * s.split_share * s.bilateral_share) AS base,
+        -- the parts a reduction takes from, computed only where one can apply
+        CASE WHEN s.reduction_class = '5' THEN exact(exact(coalesce(s.pe_amount, 0)) * s.split_share * s.bilateral_share)
+        END AS pe_base,
+        CASE WHEN s.reduction_class IN ('4', '6', '7')
+             THEN exact(exact(coalesce(s.tc_fee, 0)) * s.split_share * s.bilateral_share) END AS tc_base,
+        CASE WHEN s.reduction_class IN ('4', '6', '7')
+             THEN exact(exact(coalesce(s.pc_fee, 0)) * s.split_share * s.bilateral_share) END AS pc_base,
+        CASE WHEN s.family IS NOT NULL
+             THEN exact(exact(coalesce(s.base_fee, 0)) * s.split_share * s.bilateral_share) END AS family_base
+    FROM shared AS s, unnest(range(CASE WHEN s.reduction_class IS NULL OR s.folded THEN 1 ELSE s.paid_units END)) AS u(unit)
+),
+-- 8. an endoscopic family (MULT PROC 3, same base code) is one procedure: the highest at its fee, each other
+-- at its fee less the base's (the base code itself then adds nothing)
+procedures AS (
+    SELECT *, base AS unit_value, format('{}.{}', input_row, unit) AS procedure_key, false AS within_family,
+        base AS procedure_value
+    FROM units WHERE family IS NULL
+    UNION ALL BY NAME
+    SELECT *, sum(unit_value) OVER (PARTITION BY claim_key, dos, role, family) AS procedure_value
+    FROM (
+        SELECT
+            *,
+            CASE WHEN row_number() OVER family_order = 1 THEN base ELSE greatest(base - family_base, 0) END AS unit_value,
+            'family ' || family AS procedure_key,
+            row_number() OVER family_order > 1 AS within_family
+        FROM units WHERE family IS NOT NULL
+        WINDOW family_order AS (PARTITION BY claim_key, dos, role, family ORDER BY base DESC, input_row, unit)
+    )
+),
+-- 9. multiple procedures on a claim and date of service, ranked within each MULT PROC class
 ranked AS (
+    SELECT *, 1 AS procedure_rank FROM procedures WHERE reduction_class IS NULL OR folded
+    UNION ALL BY NAME
     SELECT
         *,
-        CAST(fee * split_share * bilateral_share AS DECIMAL(24, 12)) AS base,
-        CAST(pe_amount * split_share * bilateral_share AS DECIMAL(24, 12)) AS pe_base,
-        CAST(coalesce(tc_fee, 0) * split_share * bilateral_share AS DECIMAL(24, 12)) AS tc_base,
-        CAST(coalesce(pc_fee, 0) * split_share * bilateral_share AS DECIMAL(24, 12)) AS pc_base,
-        CAST(CAST(surgeon_share * provider_share AS DECIMAL(18, 12)) * assistant_share AS DECIMAL(18, 12)) AS share,
-        CASE mult_proc_ind WHEN '4' THEN imaging_tc_others WHEN '6' THEN cardiology_tc_others
-                           ELSE ophthalmology_tc_others END AS tc_others,
-        CASE WHEN mult_proc_ind = '4' THEN imaging_pc_others ELSE 1 END AS pc_others,
-        row_number() OVER (PARTITION BY claim_key, dos, role, mult_proc_ind IN ('2', '3')
-                           ORDER BY fee * split_share * bilateral_share DESC, input_row, unit) AS standard_rank,
-        row_number() OVER (PARTITION BY claim_key, dos, role, mult_proc_ind ORDER BY coalesce(tc_fee, 0) DESC, input_row, unit)
-            AS family_rank,
-        row_number() OVER (PARTITION BY claim_key, dos, role, mult_proc_ind = '5' ORDER BY pe_amount DESC, input_row, unit)
-            AS therapy_rank
-    FROM units
+        dense_rank() OVER (
+            PARTITION BY claim_key, dos, role, reduction_class
+            ORDER BY CASE reduction_class WHEN 'standard' THEN procedure_value WHEN '5' THEN pe_base
+                                          ELSE greatest(tc_base, base) END DESC, procedure_key) AS procedure_rank
+    FROM procedures WHERE reduction_class IS NOT NULL AND NOT folded
 ),
 reduced AS (
     SELECT
-        *,
-        CAST(CAST(CASE
-            WHEN mult_proc_ind IN ('2', '3') AND standard_rank > 1 THEN base * standard_others
-            WHEN mult_proc_ind = '5' AND therapy_rank > 1 THEN base - pe_base * (1 - therapy_pe_others)
-            WHEN mult_proc_ind IN ('4', '6', '7') AND family_rank > 1 THEN
-                CASE row_modifier WHEN '26' THEN base * pc_others WHEN 'TC' THEN base * tc_others
-                     ELSE base - tc_base * (1 - tc_others) - pc_base * (1 - pc_others) END
-            ELSE base
-        END AS DECIMAL(24, 12)) * share AS DECIMAL(24, 12)) AS amount,
-        mult_proc_ind IN ('2', '3') AND standard_rank > $standard_most AS beyond_most,
+        input_row,
         CASE
-            WHEN mult_proc_ind IN ('2', '3') AND standard_rank > 1
-                THEN format('multiple procedures (MULT PROC {}): {}% as procedure {} of the claim that day',
-                            mult_proc_ind, CAST(standard_others * 100 AS INTEGER), standard_rank)
-            WHEN mult_proc_ind = '5' AND therapy_rank > 1
-                THEN format('therapy (MULT PROC 5): practice expense at {}% after the unit with the most',
-                            CAST(therapy_pe_others * 100 AS INTEGER))
-            WHEN mult_proc_ind IN ('4', '6', '7') AND family_rank > 1
-                THEN format('multiple {} services (MULT PROC {}): technical component at {}%{}',
-                            CASE mult_proc_ind WHEN '4' THEN 'imaging' WHEN '6' THEN 'cardiovascular' ELSE 'ophthalmology' END,
-                            mult_proc_ind, CAST(tc_others * 100 AS INTEGER),
-                            CASE WHEN mult_proc_ind = '4' THEN ', professional component at 95%' ELSE '' END)
-        END AS reduction
+            WHEN folded THEN exact(0)
+            WHEN procedure_rank = 1 THEN unit_value
+            WHEN reduction_class = 'standard' THEN exact(unit_value * standard_others)
+            WHEN reduction_class = '5' THEN exact(base - pe_base * (1 - therapy_pe_others))
+            WHEN row_modifier = '26' THEN exact(base * CASE reduction_class WHEN '4' THEN imaging_pc_others ELSE 1 END)
+            WHEN row_modifier = 'TC' THEN exact(base * CASE reduction_class WHEN '4' THEN imaging_tc_others
+                                                           WHEN '6' THEN cardiology_tc_others
+                                                           ELSE ophthalmology_tc_others END)
+            ELSE exact(base - tc_base * (1 - CASE reduction_class WHEN '4' THEN imaging_tc_others
+                                               WHEN '6' THEN cardiology_tc_others ELSE ophthalmology_tc_others END)
+                            - pc_base * (1 - CASE reduction_class WHEN '4' THEN imaging_pc_others ELSE 1 END))
+        END AS amount,
+        procedure_rank,
+        reduction_class,
+        within_family
     FROM ranked
 ),
 line_amounts AS (
     SELECT
         input_row,
         sum(amount) AS amount,
-        bool_or(beyond_most) AS beyond_most,
-        list_distinct(list(reduction) FILTER (WHERE reduction IS NOT NULL)) AS reductions,
-        any_value(split_share) AS split_share,
-        any_value(bilateral_share) AS bilateral_share,
-        any_value(surgeon_share) AS surgeon_share,
-        any_value(provider_share) AS provider_share,
-        any_value(assistant_share) AS assistant_share
+        max(procedure_rank) > $standard_most AND any_value(reduction_class) = 'standard' AS beyond_most,
+        bool_or(within_family) AS within_family,
+        list(procedure_rank ORDER BY procedure_rank) FILTER (WHERE procedure_rank > 1) AS reduced_ranks
     FROM reduced
     GROUP BY input_row
+),
+-- 10. the line's allowed amount (the lower of the charge and the amount) and every reason, in words
+answered AS (
+    SELECT
+        s.*,
+        CASE WHEN s.payee_share = 1 THEN a.amount ELSE exact(a.amount * s.payee_share) END
+            * CASE WHEN s.reduction_class IS NULL THEN s.paid_units ELSE 1 END AS amount,
+        a.beyond_most,
+        CASE WHEN s.folded THEN [format('bilateral with line {} (RT and LT, BILAT SURG {}): paid on line {}',
+                                        s.side_line, s.bilat_surg_ind, s.side_line)]
+             ELSE [
+                 CASE WHEN s.setting = 'nonfacility' AND s.nonfacility_na
+                      THEN 'CMS marks the non-facility setting NA for this code: paid at the facility rate' END,
+                 CASE WHEN s.setting = 'facility' AND s.facility_na
+                      THEN 'CMS marks the facility setting NA for this code (rarely or never done there): priced at '
+                           'the amount its files print' END,
+                 CASE WHEN s.opps_capped THEN 'capped at the OPPS amount (PFS amount above the OPPS one)' END,
+                 CASE WHEN s.status_code = 'R' THEN 'status R: restricted coverage' END,
+                 CASE WHEN s.paid_units > 1 THEN format('{} units', s.paid_units) END,
+                 CASE WHEN s.split_share <> 1 THEN format('global split (modifier {}): {}% of the global fee',
+                      CASE WHEN list_contains(s.mods, '54') THEN '54' WHEN list_contains(s.mods, '55') THEN '55'
+                           ELSE '56' END, CAST(s.split_share * 100 AS INTEGER)) END,
+                 CASE WHEN s.as_bilateral THEN format('bilateral ({}, BILAT SURG {}): {}% of the fee',
+                      CASE WHEN list_contains(s.mods, '50') THEN 'modifier 50'
+                           WHEN s.side_line IS NOT NULL THEN format('RT and LT, with line {}', s.side_line)
+                           ELSE '2 units' END, s.bilat_surg_ind, CAST(s.bilateral_share * 100 AS INTEGER)) END,
+                 CASE WHEN list_contains(s.mods, '50') AND NOT s.bilat_surg_ind IN ('0', '1', '2', '3')
+                      THEN format('modifier 50: bilateral payment does not apply (BILAT SURG {})', s.bilat_surg_ind) END,
+                 CASE WHEN a.within_family AND s.code = s.family
+                      THEN 'base endoscopy billed with another of its family: included in that one''s payment'
+                      WHEN a.within_family THEN format('endoscopy in the family of {}: its fee less the base''s ({})',
+                      s.family, s.base_fee) END,
+                 CASE WHEN s.role = 'assistant' THEN format('assistant at surgery ({}): {}% of the fee',
+                      CASE WHEN list_contains(s.mods, $npp_assistant) THEN 'AS' ELSE 'modifier 80/81/82' END,
+                      CAST(s.assistant_share * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
+                           THEN s.npp_assistant_share ELSE 1 END AS DOUBLE)) END,
+                 CASE WHEN s.role = 'co_surgeon' THEN format('co-surgeon (modifier 62): {}% of the fee',
+                                                             CAST(s.co_surgeon_share * 100 AS DOUBLE)) END,
+                 CASE WHEN s.kind = 'npp' THEN format('non-physician practitioner: {}%',
+                                                      CAST(s.npp_share * 100 AS INTEGER)) END,
+                 CASE WHEN list_has_any(s.mods, $therapy_assistant)
+                      THEN format('therapy assistant (CQ/CO): {}%', CAST(s.therapy_assistant_share * 100 AS INTEGER)) END,
+                 CASE WHEN coalesce(len(a.reduced_ranks), 0) = 0 THEN NULL
+                      WHEN s.reduction_class = 'standard'
+                      THEN format('multiple procedures (MULT PROC {}): {}% as procedure {} of the claim that day',
+                                  s.mult_proc_ind, CAST(s.standard_others * 100 AS INTEGER),
+                                  array_to_string(a.reduced_ranks, ', '))
+                      WHEN s.reduction_class = '5'
+                      THEN format('therapy (MULT PROC 5): practice expense at {}% after the unit with the most',
+                                  CAST(s.therapy_pe_others * 100 AS INTEGER))
+                      WHEN s.reduction_class = '4'
+                      THEN format('multiple imaging (MULT PROC 4): technical component at {}%, professional at {}%',
+                                  CAST(s.imaging_tc_others * 100 AS INTEGER), CAST(s.imaging_pc_others * 100 AS INTEGER))
+                      ELSE format('multiple {} services (MULT PROC {}): technical component at {}%',
+                                  CASE s.reduction_class WHEN '6' THEN 'cardiovascular' ELSE 'ophthalmology' END,
+                                  s.reduction_class, CAST(CASE s.reduction_class WHEN '6' THEN s.cardiology_tc_others
+                                                           ELSE s.ophthalmology_tc_others END * 100 AS INTEGER)) END
+             ] END AS said
+    FROM shared AS s
+    JOIN line_amounts AS a USING (input_row)
 )
 SELECT
-    c.*,
+    c.* EXCLUDE (mac, locality),
     len(j.input_problems) > 0 AS input_problem,
     j.release,
     j.mac,
     j.locality,
-    CASE WHEN j.release IS NOT NULL AND len(j.input_problems) = 0 THEN j.setting END AS setting,
-    j.fee AS fee_schedule_usd,
-    CASE WHEN j.line_status = 'priced' AND NOT a.beyond_most
-         THEN CAST(round(least(a.amount, coalesce(j.charge, a.amount)), 2) AS DECIMAL(14, 2)) END AS allowed_usd,
-    CASE WHEN j.line_status = 'priced' AND a.beyond_most THEN 'by_report' ELSE j.line_status END AS status,
-    CASE WHEN j.line_status <> 'priced' THEN j.refusal
-         WHEN a.beyond_most THEN format('more than {} procedures on the claim that day: priced by report', $standard_most)
-         ELSE array_to_string(list_filter(list_concat([
-             format('{} fee of {} in MAC {} locality {} ({}): ${}', replace(j.setting, 'nonfacility', 'non-facility'),
-                    j.code || CASE WHEN j.row_modifier <> '' THEN '-' || j.row_modifier ELSE '' END, j.mac, j.locality,
-                    j.release, j.fee),
-             CASE WHEN j.setting_na THEN format('CMS marks the {} setting NA for this code (rarely or never done there): '
-                                               'priced at the amount its files print', j.setting) END,
-             CASE WHEN j.opps_capped THEN 'capped at the OPPS amount' END,
-             CASE WHEN j.status_code = 'R' THEN 'status R: restricted coverage' END,
-             CASE WHEN j.unit_count > 1 THEN format('{} units', j.unit_count) END,
-             CASE WHEN a.split_share <> 1 THEN format('global split: {}% of the global fee', round(a.split_share * 100, 1)) END,
-             CASE WHEN a.bilateral_share <> 1 THEN format('bilateral (BILAT SURG {}): {}%', j.bilat_surg_ind,
-                                                         CAST(a.bilateral_share * 100 AS INTEGER)) END,
-             CASE WHEN list_contains(j.mods, '50') AND a.bilateral_share = 1
-                  THEN format('modifier 50: bilateral payment does not apply (BILAT SURG {}), one fee', j.bilat_surg_ind) END,
-             CASE WHEN list_has_any(j.mods, $assistant) OR list_contains(j.mods, $npp_assistant)
-                  THEN format('assistant at surgery: {}% of the fee', CAST(round(a.surgeon_share * 100, 1) AS DOUBLE)) END,
-             CASE WHEN list_contains(j.mods, $co_surgeon) THEN format('co-surgeon: {}% of the fee', CAST(a.surgeon_share * 100 AS DOUBLE)) END,
-             CASE WHEN a.provider_share <> 1 THEN format('non-physician practitioner: {}%', CAST(a.provider_share * 100 AS INTEGER)) END,
-             CASE WHEN a.assistant_share <> 1
-                  THEN format('therapy assistant (CQ/CO): {}%', CAST(a.assistant_share * 100 AS INTEGER)) END,
-         ], a.reductions, [
-             CASE WHEN j.charge < a.amount THEN format('the charge ${} is lower than the amount: allowed the charge',
-                                                     j.charge::VARCHAR) END
-         ]), lambda r: r IS NOT NULL), '; ')
+    CASE WHEN len(j.input_problems) = 0 THEN replace(j.setting, 'nonfacility', 'non-facility') END AS setting,
+    CASE WHEN j.row_known AND j.locality_known THEN j.fee END AS fee_schedule_usd,
+    CASE WHEN a.beyond_most THEN NULL
+         ELSE CAST(round(least(a.amount, coalesce(a.charge_compared, a.amount)), 2) AS DECIMAL(14, 2)) END AS allowed_usd,
+    CASE WHEN a.beyond_most THEN 'by_report' ELSE j.line_status END AS status,
+    CASE WHEN a.input_row IS NULL THEN j.refusal
+         WHEN a.beyond_most
+             THEN format('more than {} procedures on the claim that day: priced by report', $standard_most)
+         ELSE coalesce(nullif(array_to_string(list_filter(list_append(a.said,
+             CASE WHEN a.charge_compared < a.amount
+                  THEN format('the charge ${}{} is lower than the amount ${}: allowed the charge',
+                              a.charge_compared, CASE WHEN a.side_line IS NOT NULL AND NOT a.folded
+                                                      THEN ' (both sides)' ELSE '' END, round(a.amount, 2)) END),
+             lambda r: r IS NOT NULL), '; '), ''), 'the fee schedule amount')
     END AS reasons
 FROM claim_input AS c
 JOIN judged AS j USING (input_row)
-LEFT JOIN line_amounts AS a USING (input_row)
+LEFT JOIN answered AS a USING (input_row)
 ORDER BY c.input_row
