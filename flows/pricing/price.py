@@ -1,7 +1,7 @@
 """`pfs price`: a claims file (CSV or Parquet) priced line by line into a new file, written whole or not at all.
 
 Pricing runs in parts of whole claims (the multiple procedure and status T rules look across a claim's lines):
-`split` writes the parts, `price_part` prices one with sql/pricing/price.sql, `combine` writes the output in the
+`number` cuts the file into parts, `price_part` prices one with sql/pricing/price.sql, `combine` writes the output in the
 input's order. `price_file` runs the parts one after another on this machine; flows/pricing/distributed.py
 runs the same three steps on a Dask cluster.
 """
@@ -23,6 +23,7 @@ from flows.settings import SQL
 REQUIRED = ("claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service", "date_of_service")
 OPTIONAL = ("zip", "mac", "locality", "provider_kind", "charge_usd")
 PART_LINES = 500_000  # lines of claims priced at once: about 1 GB of DuckDB memory on 2 threads
+MEMORY_LIMIT = "1500MB"  # DuckDB spills past it, so 10 M lines price in less than 2 GB
 # when the lake has no ZIP code file, the ZIP lookup joins empty tables (a line with a ZIP is then refused)
 EMPTY_ZIP = {
     "zip_validity": "SELECT NULL::VARCHAR AS year_quarter, NULL::DATE AS valid_from, NULL::DATE AS valid_to LIMIT 0",
@@ -37,9 +38,9 @@ class ClaimsError(ValueError):
 
 @dataclass
 class Parts:
-    """A claims file split into parts of whole claims, written as Parquet files with each line's input_row."""
+    """A claims file numbered into parts of whole claims (temp table claim_lines)."""
 
-    files: list[str]
+    count: int
     columns: list[str]  # the claims file's own columns, in its order
     first_line: int  # the file line of input_row 1 (2 for a CSV with its header)
     in_order: bool  # the parts, one after another, hold the lines in the file's order
@@ -55,57 +56,68 @@ class Priced:
 def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", part_lines: int = PART_LINES) -> Priced:
     """Price every line of `claims` into `out` (CSV or Parquet, by its suffix), part after part."""
     with tempfile.TemporaryDirectory(prefix="pfs-price-") as stage:
-        parts = split(claims, stage, part_lines)
-        local = storage.local_lake(lake)
-        priced = [price_part(local, part, storage.join(stage, f"priced-{i:05}.parquet"), cf_variant)
-                  for i, part in enumerate(parts.files)]  # fmt: skip
+        con = _lake_connection(storage.local_lake(lake), stage, claims)
+        try:
+            parts = number(con, claims, part_lines)
+            priced = []
+            for part in range(parts.count):
+                priced.append(storage.join(stage, f"priced-{part:05}.parquet"))
+                price_into(con, f"SELECT * EXCLUDE (part) FROM claim_lines WHERE part = {part}", priced[-1], cf_variant)
+        finally:
+            con.close()
         return combine(priced, parts, out)
 
 
-def split(claims: str, stage: str, part_lines: int = PART_LINES) -> Parts:
-    """The claims file as parts of about `part_lines` lines of whole claims, in `stage`."""
-    con = duckdb.connect()
-    storage.attach(con, claims, stage)
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        source, first_line, columns = _source(con, claims)
-        absent = "".join(f", NULL::VARCHAR AS {c}" for c in OPTIONAL if c not in columns)
-        text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
-        con.execute(f"CREATE TEMP TABLE numbered AS SELECT row_number() OVER () AS input_row, {text}{absent} "
-                    f"FROM {source}")  # fmt: skip
-        con.execute(
-            "CREATE TEMP TABLE assigned AS SELECT *, (min(input_row) OVER (PARTITION BY claim_id) - 1) // $n AS part "
-            "FROM numbered",
-            {"n": part_lines},
-        )
-        con.execute("DROP TABLE numbered")
-        ranges = con.execute("SELECT part, min(input_row), max(input_row) FROM assigned GROUP BY 1 ORDER BY 1").fetchall()
-        files = []
-        for part, _, _ in ranges:
-            files.append(storage.join(stage, f"part-{part:05}.parquet"))
-            con.execute(f"COPY (SELECT * EXCLUDE (part) FROM assigned WHERE part = {part}) TO '{_quoted(files[-1])}' "
-                        "(FORMAT PARQUET)")  # fmt: skip
-        in_order = all(before[2] < after[1] for before, after in zip(ranges, ranges[1:], strict=False))
-        return Parts(files, columns, first_line, in_order)
-    finally:
-        con.close()
+def number(con: duckdb.DuckDBPyConnection, claims: str, part_lines: int = PART_LINES) -> Parts:
+    """claim_lines: the claims file's lines as text, each with its input_row and its part (of whole claims)."""
+    source, first_line, columns = _source(con, claims)
+    absent = "".join(f", NULL::VARCHAR AS {c}" for c in OPTIONAL if c not in columns)
+    text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+    row = "file_row_number + 1" if first_line == 1 else "row_number() OVER ()"
+    con.execute(f"CREATE TEMP TABLE numbered AS SELECT {row} AS input_row, {text}{absent} FROM {source}")
+    # a claim goes to the part of its first line: parts hold whole claims, in the file's order
+    con.execute(
+        "CREATE TEMP TABLE claim_lines AS SELECT n.*, c.part FROM numbered AS n JOIN "
+        "(SELECT claim_id, (min(input_row) - 1) // $n AS part FROM numbered GROUP BY claim_id) AS c USING (claim_id)",
+        {"n": part_lines},
+    )
+    con.execute("DROP TABLE numbered")
+    ranges = con.execute("SELECT part, min(input_row), max(input_row) FROM claim_lines GROUP BY 1 ORDER BY 1").fetchall()
+    in_order = all(before[2] < after[1] for before, after in zip(ranges, ranges[1:], strict=False))
+    return Parts(len(ranges), columns, first_line, in_order)
 
 
 def price_part(lake: Path, part: str, priced: str, cf_variant: str) -> str:
-    """One part priced by sql/pricing/price.sql into `priced` (Parquet, with input_row and input_problem)."""
-    con = reader.connect(lake)
-    storage.attach(con, part, priced)
+    """One part written by `number` (a Parquet file) priced into `priced`, on a connection of its own."""
+    con = _lake_connection(lake, tempfile.gettempdir(), part, priced)
     try:
-        for view, empty in EMPTY_ZIP.items():
-            if not reader.holds(con, "zip_locality"):
-                con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
-        con.execute(f"CREATE TEMP VIEW claim_input AS SELECT * FROM read_parquet('{_quoted(part)}')")
-        con.execute((SQL / "pricing" / "macros.sql").read_text())
-        query = (SQL / "pricing" / "price.sql").read_text()
-        con.execute(f"COPY ({query}) TO '{_quoted(priced)}' (FORMAT PARQUET)", parameters(cf_variant))
+        price_into(con, f"SELECT * FROM read_parquet('{_quoted(part)}')", priced, cf_variant)
         return priced
     finally:
         con.close()
+
+
+def price_into(con: duckdb.DuckDBPyConnection, lines: str, priced: str, cf_variant: str) -> None:
+    """The claim lines of the query `lines` priced by sql/pricing/price.sql into `priced` (Parquet, with input_row
+    and input_problem)."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW claim_input AS {lines}")
+    query = (SQL / "pricing" / "price.sql").read_text()
+    con.execute(f"COPY ({query}) TO '{_quoted(priced)}' (FORMAT PARQUET)", parameters(cf_variant))
+
+
+def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPyConnection:
+    """The lake read-only, with pricing's macros, empty ZIP tables when it has none, and a memory limit past
+    which DuckDB spills to `spill`."""
+    con = reader.connect(lake)
+    storage.attach(con, *locations)
+    con.execute("SET memory_limit = $m", {"m": MEMORY_LIMIT})
+    con.execute("SET temp_directory = $t", {"t": spill})
+    con.execute("SET preserve_insertion_order = false")
+    if not reader.holds(con, "zip_locality"):
+        for view, empty in EMPTY_ZIP.items():
+            con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
+    con.execute((SQL / "pricing" / "macros.sql").read_text())
+    return con
 
 
 def combine(priced: list[str], parts: Parts, out: str) -> Priced:
@@ -140,11 +152,11 @@ def _source(con: duckdb.DuckDBPyConnection, claims: str) -> tuple[str, int, list
     if not storage.exists(claims):
         raise ClaimsError(f"{claims}: no such file")
     if claims.lower().endswith(".parquet"):
-        source, first_line = f"read_parquet('{_quoted(claims)}')", 1
+        source, first_line = f"read_parquet('{_quoted(claims)}', file_row_number = true)", 1
     else:
         source, first_line = f"read_csv('{_quoted(claims)}', all_varchar = true, header = true)", 2
     try:
-        columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall() if d[0] != "file_row_number"]
     except duckdb.Error as error:
         raise ClaimsError(f"{claims}: not a CSV or Parquet file of claim lines ({error})") from None
     missing = [c for c in REQUIRED if c not in columns]
