@@ -69,12 +69,12 @@ def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", par
 
 
 def number(con: duckdb.DuckDBPyConnection, claims: str, part_lines: int = PART_LINES) -> Parts:
-    """claim_lines: the claims file's lines as text, each with its input_row and its part (of whole claims)."""
+    """claim_lines: the claims file's lines, each with its input_row and its part (of whole claims)."""
     source, first_line, columns = _source(con, claims)
     absent = "".join(f", NULL::VARCHAR AS {c}" for c in OPTIONAL if c not in columns)
-    text = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+    given = ", ".join(f'"{c}"' for c in columns)
     row = "file_row_number + 1" if first_line == 1 else "row_number() OVER ()"
-    con.execute(f"CREATE TEMP TABLE numbered AS SELECT {row} AS input_row, {text}{absent} FROM {source}")
+    con.execute(f"CREATE TEMP TABLE numbered AS SELECT {row} AS input_row, {given}{absent} FROM {source}")
     # a claim goes to the part of its first line: parts hold whole claims, in the file's order
     con.execute(
         "CREATE TEMP TABLE claim_lines AS SELECT n.*, c.part FROM numbered AS n JOIN "

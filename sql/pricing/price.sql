@@ -20,7 +20,18 @@ policy AS (
         CAST($npp_share AS DECIMAL(9, 6)) AS npp_share,
         CAST($therapy_assistant_share AS DECIMAL(9, 6)) AS therapy_assistant_share
 ),
--- 1. the line as given, read into types; what cannot be read is an input problem, named
+-- 1. the line as given (any column type, read as text), read into types; what cannot be read is an input
+-- problem, named
+given AS (
+    SELECT
+        input_row,
+        CAST(claim_id AS VARCHAR) AS claim_id, CAST(line AS VARCHAR) AS line, CAST(hcpcs AS VARCHAR) AS hcpcs,
+        CAST(modifiers AS VARCHAR) AS modifiers, CAST(units AS VARCHAR) AS units,
+        CAST(place_of_service AS VARCHAR) AS place_of_service, CAST(date_of_service AS VARCHAR) AS date_of_service,
+        CAST(zip AS VARCHAR) AS zip, CAST(mac AS VARCHAR) AS mac, CAST(locality AS VARCHAR) AS locality,
+        CAST(provider_kind AS VARCHAR) AS provider_kind, CAST(charge_usd AS VARCHAR) AS charge_usd
+    FROM claim_input
+),
 lines AS (
     SELECT
         input_row,
@@ -58,7 +69,7 @@ lines AS (
                       AND TRY_CAST(trim(charge_usd) AS DECIMAL(14, 2)) IS NULL
                  THEN format('charge_usd "{}" is not an amount', charge_usd) END
         ], lambda r: r IS NOT NULL) AS input_problems
-    FROM claim_input
+    FROM given
 ),
 -- 2. the release in force on the date of service, the place (a MAC and locality, or the ZIP's) and setting;
 -- a release (and a ZIP file) is found by its days, a hash join, rather than by a range join on every line
@@ -369,8 +380,8 @@ answered AS (
                       THEN format('modifier 50: bilateral payment does not apply (BILAT SURG {})', s.bilat_surg_ind) END,
                  CASE WHEN a.within_family AND s.code = s.family
                       THEN 'base endoscopy billed with another of its family: included in that one''s payment'
-                      WHEN a.within_family THEN format('endoscopy in the family of {}: its fee less the base''s ({})',
-                      s.family, s.base_fee) END,
+                      WHEN a.within_family THEN format('endoscopy in the family of {}: its fee less the base''s (${})',
+                      s.family, CAST(s.base_fee AS VARCHAR)) END,
                  CASE WHEN s.role = 'assistant' THEN format('assistant at surgery ({}): {}% of the fee',
                       CASE WHEN list_contains(s.mods, $npp_assistant) THEN 'AS' ELSE 'modifier 80/81/82' END,
                       CAST(s.assistant_share * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
@@ -417,8 +428,9 @@ SELECT
          ELSE coalesce(nullif(array_to_string(list_filter(list_append(a.said,
              CASE WHEN a.charge_compared < a.amount
                   THEN format('the charge ${}{} is lower than the amount ${}: allowed the charge',
-                              a.charge_compared, CASE WHEN a.side_line IS NOT NULL AND NOT a.folded
-                                                      THEN ' (both sides)' ELSE '' END, round(a.amount, 2)) END),
+                              CAST(a.charge_compared AS VARCHAR), CASE WHEN a.side_line IS NOT NULL AND NOT a.folded
+                                                      THEN ' (both sides)' ELSE '' END,
+                              CAST(round(a.amount, 2) AS DECIMAL(14, 2))::VARCHAR) END),
              lambda r: r IS NOT NULL), '; '), ''), 'the fee schedule amount')
     END AS reasons
 FROM claim_input AS c
