@@ -1,0 +1,96 @@
+"""Pricing on a Dask cluster (Prefect's Dask task runner) with the lake, the claims and the output on an
+S3-compatible server (moto's, started here on loopback): the same rows, in the same order, as on one machine."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.pricing import storage
+from flows.pricing.price import price_file
+
+CLAIMS = """
+COPY (
+    WITH codes AS (SELECT list(DISTINCT hcpcs ORDER BY hcpcs) AS c FROM rvu
+                   WHERE release = 'RVU25D' AND status_code IN ('A', 'T', 'C', 'N') AND mult_proc_ind IN ('0', '2', '3', '4', '5'))
+    SELECT
+        'C' || (g // 5)::VARCHAR AS claim_id, (g % 5 + 1)::VARCHAR AS line,
+        c[(hash(g, 1) % len(c) + 1)::BIGINT] AS hcpcs,
+        ['', '', '26', 'TC', '50', '80', '62', '54', 'LT', 'RT', 'CQ', 'AS'][(hash(g, 2) % 12 + 1)::BIGINT] AS modifiers,
+        (hash(g, 3) % 3 + 1)::VARCHAR AS units,
+        ['11', '22', '21', '02', '10', 'xx'][(hash(g, 4) % 6 + 1)::BIGINT] AS place_of_service,
+        ['2025-11-03', '2025-12-01', '2022-02-01', '2019-01-01'][(hash(g // 5, 5) % 4 + 1)::BIGINT] AS date_of_service,
+        '10112' AS mac, ['00', '01', '99'][(hash(g // 5, 6) % 3 + 1)::BIGINT] AS locality,
+        CASE WHEN hash(g, 7) % 5 = 0 THEN 'npp' END AS provider_kind,
+        CASE WHEN hash(g, 8) % 4 = 0 THEN (hash(g, 9) % 30000 / 100)::VARCHAR END AS charge_usd
+    FROM range(3000) AS t(g), codes
+) TO '{out}' (FORMAT PARQUET)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory) -> Iterator[str]:
+    """moto's S3 server on loopback, the AWS SDK pointed at it (inherited by the Dask workers); stopped after."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                  stdout=sink, stderr=subprocess.STDOUT)  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}"
+    patch = pytest.MonkeyPatch()
+    for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+        patch.setenv(name, value)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"moto server did not start: {log.read_text()}") from None
+                time.sleep(0.2)
+        storage.filesystem("s3://").mkdir("pfs")
+        yield "s3://pfs"
+    finally:
+        patch.undo()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_dask_over_s3_prices_exactly_what_one_machine_prices(lake, s3, prefect, tmp_path):
+    from flows.pricing.distributed import price_on_dask
+
+    claims = tmp_path / "claims.parquet"
+    with duckdb.connect(str(lake / "pfs.duckdb"), read_only=True) as con:
+        con.execute(CLAIMS.format(out=claims))
+    fs = storage.filesystem(s3)
+    fs.put(str(lake / "pfs.duckdb"), f"{s3}/lake/pfs.duckdb")
+    fs.put(str(claims), f"{s3}/in/claims.parquet")
+
+    alone = price_file(str(lake), str(claims), str(tmp_path / "alone.parquet"))
+    spread = price_on_dask(f"{s3}/lake", f"{s3}/in/claims.parquet", f"{s3}/out/priced.parquet", workers=2,
+                           part_lines=500)  # fmt: skip
+
+    fs.get(f"{s3}/out/priced.parquet", str(tmp_path / "spread.parquet"))
+    one = duckdb.sql(f"SELECT * FROM '{tmp_path / 'alone.parquet'}'").fetchall()
+    many = duckdb.sql(f"SELECT * FROM '{tmp_path / 'spread.parquet'}'").fetchall()
+    assert len(one) == 3000 and many == one  # row for row, in the file's order
+    assert spread.statuses == alone.statuses and spread.bad_lines == alone.bad_lines
+    assert {"priced", "not_priced", "by_report"} <= set(alone.statuses)
+    fs.invalidate_cache()
+    assert fs.ls(f"{s3}/out") == ["pfs/out/priced.parquet"]  # the parts are gone
