@@ -6,20 +6,6 @@
 -- Every amount is an exact decimal; a line is rounded to cents once, at the end. Written out without input_row
 -- and input_problem (whether the line could not be read).
 WITH
-policy AS (
-    SELECT
-        CAST($standard_others AS DECIMAL(9, 6)) AS standard_others,
-        CAST($imaging_tc_others AS DECIMAL(9, 6)) AS imaging_tc_others,
-        CAST($imaging_pc_others AS DECIMAL(9, 6)) AS imaging_pc_others,
-        CAST($therapy_pe_others AS DECIMAL(9, 6)) AS therapy_pe_others,
-        CAST($cardiology_tc_others AS DECIMAL(9, 6)) AS cardiology_tc_others,
-        CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) AS ophthalmology_tc_others,
-        CAST($assistant_share AS DECIMAL(9, 6)) AS assistant_share,
-        CAST($npp_assistant_share AS DECIMAL(9, 6)) AS npp_assistant_share,
-        CAST($co_surgeon_share AS DECIMAL(9, 6)) AS co_surgeon_share,
-        CAST($npp_share AS DECIMAL(9, 6)) AS npp_share,
-        CAST($therapy_assistant_share AS DECIMAL(9, 6)) AS therapy_assistant_share
-),
 -- 1. the line as given (any column type, read as text), read into types; what cannot be read is an input
 -- problem, named
 given AS (
@@ -38,7 +24,8 @@ lines AS (
         trim(line) AS line_number,
         coalesce(trim(claim_id), '') AS claim_key,
         upper(trim(hcpcs)) AS code,
-        list_filter(string_split(upper(trim(coalesce(modifiers, ''))), ' '), lambda m: m <> '') AS mods,
+        CASE WHEN trim(coalesce(modifiers, '')) = '' THEN []::VARCHAR[]
+             ELSE string_split_regex(upper(trim(modifiers)), '\s+') END AS mods,
         TRY_CAST(trim(units) AS INTEGER) AS unit_count,
         trim(place_of_service) AS pos,
         TRY_CAST(trim(date_of_service) AS DATE) AS dos,
@@ -47,12 +34,12 @@ lines AS (
         nullif(trim(coalesce(locality, '')), '') AS locality_given,
         lower(coalesce(nullif(trim(provider_kind), ''), 'physician')) AS kind,
         TRY_CAST(nullif(trim(coalesce(charge_usd, '')), '') AS DECIMAL(14, 2)) AS charge,
-        list_filter([
+        nullif(concat_ws('; ',
             CASE WHEN NOT regexp_full_match(upper(trim(coalesce(hcpcs, ''))), '[A-Z0-9]{5}')
                  THEN format('hcpcs "{}" is not a HCPCS code (five letters or digits)', coalesce(hcpcs, '')) END,
             CASE WHEN coalesce(TRY_CAST(trim(units) AS INTEGER), 0) < 1
                  THEN format('units "{}" is not a whole number of 1 or more', coalesce(units, '')) END,
-            CASE WHEN len(list_filter(string_split(trim(coalesce(modifiers, '')), ' '), lambda m: m <> '')) > 4
+            CASE WHEN len(string_split_regex(trim(coalesce(modifiers, '')), '\s+')) > 4
                  THEN format('modifiers "{}": more than four', modifiers) END,
             CASE WHEN NOT regexp_full_match(trim(coalesce(place_of_service, '')), '\d\d')
                  THEN format('place_of_service "{}" is not two digits', coalesce(place_of_service, '')) END,
@@ -68,7 +55,7 @@ lines AS (
             CASE WHEN nullif(trim(coalesce(charge_usd, '')), '') IS NOT NULL
                       AND TRY_CAST(trim(charge_usd) AS DECIMAL(14, 2)) IS NULL
                  THEN format('charge_usd "{}" is not an amount', charge_usd) END
-        ], lambda r: r IS NOT NULL) AS input_problems
+        ), '') AS input_problems
     FROM given
 ),
 -- 2. the release in force on the date of service, the place (a MAC and locality, or the ZIP's) and setting;
@@ -109,7 +96,7 @@ endo_bases AS (SELECT DISTINCT release, endo_base FROM rvu WHERE mult_proc_ind =
 -- 3. the PPRRVU row the line is priced on (26 or TC when the line carries it), its 26 and TC rows and its
 -- endoscopic family's base code; each one's fee in the locality, in the setting paid: the place's, or the
 -- facility rate where CMS marks the non-facility setting NA
-joined AS (
+priced_row AS (
     SELECT
         p.*,
         u.hcpcs IS NOT NULL AS row_known,
@@ -118,17 +105,22 @@ joined AS (
         CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family,
         p.setting = 'facility' OR (p.setting = 'nonfacility' AND u.nonfacility_na) AS facility,
         g.mac IS NOT NULL AS locality_known,
-        u.work_rvu, u.nonfacility_pe_rvu, u.facility_pe_rvu, u.mp_rvu, u.opps_nonfacility_pe_rvu,
-        u.opps_facility_pe_rvu, u.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci, cf.cf,
-        pc.status_code AS pc_status, pc.work_rvu AS pc_work, pc.nonfacility_pe_rvu AS pc_nf_pe,
-        pc.facility_pe_rvu AS pc_f_pe, pc.mp_rvu AS pc_mp, pc.opps_nonfacility_pe_rvu AS pc_opps_nf_pe,
-        pc.opps_facility_pe_rvu AS pc_opps_f_pe, pc.opps_mp_rvu AS pc_opps_mp,
-        tc.status_code AS tc_status, tc.work_rvu AS tc_work, tc.nonfacility_pe_rvu AS tc_nf_pe,
-        tc.facility_pe_rvu AS tc_f_pe, tc.mp_rvu AS tc_mp, tc.opps_nonfacility_pe_rvu AS tc_opps_nf_pe,
-        tc.opps_facility_pe_rvu AS tc_opps_f_pe, tc.opps_mp_rvu AS tc_opps_mp,
-        b.status_code AS base_status, b.work_rvu AS base_work, b.nonfacility_pe_rvu AS base_nf_pe,
-        b.facility_pe_rvu AS base_f_pe, b.mp_rvu AS base_mp, b.opps_nonfacility_pe_rvu AS base_opps_nf_pe,
-        b.opps_facility_pe_rvu AS base_opps_f_pe, b.opps_mp_rvu AS base_opps_mp,
+        setting_fee(facility, u.status_code, u.work_rvu, u.nonfacility_pe_rvu, u.facility_pe_rvu, u.mp_rvu,
+                    u.opps_nonfacility_pe_rvu, u.opps_facility_pe_rvu, u.opps_mp_rvu, g.work_gpci, g.pe_gpci, g.mp_gpci,
+                    cf.cf) AS fee,
+        setting_capped(facility, u.status_code, u.work_rvu, u.nonfacility_pe_rvu, u.facility_pe_rvu, u.mp_rvu,
+                       u.opps_nonfacility_pe_rvu, u.opps_facility_pe_rvu, u.opps_mp_rvu, g.work_gpci, g.pe_gpci,
+                       g.mp_gpci, cf.cf) AS opps_capped,
+        setting_fee(facility, pc.status_code, pc.work_rvu, pc.nonfacility_pe_rvu, pc.facility_pe_rvu, pc.mp_rvu,
+                    pc.opps_nonfacility_pe_rvu, pc.opps_facility_pe_rvu, pc.opps_mp_rvu, g.work_gpci, g.pe_gpci,
+                    g.mp_gpci, cf.cf) AS pc_fee,
+        setting_fee(facility, tc.status_code, tc.work_rvu, tc.nonfacility_pe_rvu, tc.facility_pe_rvu, tc.mp_rvu,
+                    tc.opps_nonfacility_pe_rvu, tc.opps_facility_pe_rvu, tc.opps_mp_rvu, g.work_gpci, g.pe_gpci,
+                    g.mp_gpci, cf.cf) AS tc_fee,
+        setting_fee(facility, b.status_code, b.work_rvu, b.nonfacility_pe_rvu, b.facility_pe_rvu, b.mp_rvu,
+                    b.opps_nonfacility_pe_rvu, b.opps_facility_pe_rvu, b.opps_mp_rvu, g.work_gpci, g.pe_gpci,
+                    g.mp_gpci, cf.cf) AS base_fee,
+        (CASE WHEN facility THEN u.facility_pe_rvu ELSE u.nonfacility_pe_rvu END) * g.pe_gpci * cf.cf AS pe_amount,
         cr.rows_of_code
     FROM placed AS p
     LEFT JOIN rvu AS u ON u.release = p.release AND u.hcpcs = p.code AND u.modifier = p.row_modifier
@@ -142,32 +134,12 @@ joined AS (
     LEFT JOIN cf ON cf.release = p.release
     LEFT JOIN code_rows AS cr ON cr.release = p.release AND cr.hcpcs = p.code
 ),
-priced_row AS (
-    SELECT
-        * EXCLUDE (pc_status, pc_work, pc_nf_pe, pc_f_pe, pc_mp, pc_opps_nf_pe, pc_opps_f_pe, pc_opps_mp,
-                   tc_status, tc_work, tc_nf_pe, tc_f_pe, tc_mp, tc_opps_nf_pe, tc_opps_f_pe, tc_opps_mp,
-                   base_status, base_work, base_nf_pe, base_f_pe, base_mp, base_opps_nf_pe, base_opps_f_pe,
-                   base_opps_mp),
-        setting_fee(facility, status_code, work_rvu, nonfacility_pe_rvu, facility_pe_rvu, mp_rvu,
-                    opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu, work_gpci, pe_gpci, mp_gpci, cf) AS fee,
-        setting_capped(facility, status_code, work_rvu, nonfacility_pe_rvu, facility_pe_rvu, mp_rvu,
-                       opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu, work_gpci, pe_gpci, mp_gpci, cf)
-            AS opps_capped,
-        setting_fee(facility, pc_status, pc_work, pc_nf_pe, pc_f_pe, pc_mp, pc_opps_nf_pe, pc_opps_f_pe, pc_opps_mp,
-                    work_gpci, pe_gpci, mp_gpci, cf) AS pc_fee,
-        setting_fee(facility, tc_status, tc_work, tc_nf_pe, tc_f_pe, tc_mp, tc_opps_nf_pe, tc_opps_f_pe, tc_opps_mp,
-                    work_gpci, pe_gpci, mp_gpci, cf) AS tc_fee,
-        setting_fee(facility, base_status, base_work, base_nf_pe, base_f_pe, base_mp, base_opps_nf_pe,
-                    base_opps_f_pe, base_opps_mp, work_gpci, pe_gpci, mp_gpci, cf) AS base_fee,
-        (CASE WHEN facility THEN facility_pe_rvu ELSE nonfacility_pe_rvu END) * pe_gpci * cf AS pe_amount
-    FROM joined
-),
 -- 4. status T lines are paid only when no other paid service is on the claim that day
 t_days AS (SELECT DISTINCT claim_key, dos FROM priced_row WHERE status_code = 'T'),
 t_refused AS (
     SELECT DISTINCT p.claim_key, p.dos
     FROM priced_row AS p SEMI JOIN t_days AS t ON t.claim_key = p.claim_key AND t.dos = p.dos
-    WHERE p.status_code <> 'T' AND list_contains($paid_statuses, p.status_code) AND len(p.input_problems) = 0
+    WHERE p.status_code <> 'T' AND list_contains($paid_statuses, p.status_code) AND p.input_problems IS NULL
 ),
 -- 5. whether the line can be priced at all: the first reason it cannot, in the order a contractor checks
 judged AS (
@@ -175,7 +147,7 @@ judged AS (
         p.*,
         -- [status, reason]: the first reason the line cannot be priced, in the order a contractor checks
         CASE
-            WHEN len(p.input_problems) > 0 THEN ['not_priced', array_to_string(p.input_problems, '; ')]
+            WHEN p.input_problems IS NOT NULL THEN ['not_priced', p.input_problems]
             WHEN p.release IS NULL THEN ['not_priced', format('no release of the lake covers the date of service {}', p.dos)]
             WHEN p.mac_given IS NULL AND p.year_quarter IS NULL
                 THEN ['not_priced', format('no ZIP code file of the lake is in force on {}: give mac and locality', p.dos)]
@@ -264,15 +236,14 @@ shared AS (
         CAST(CASE WHEN NOT s.as_bilateral THEN 1 WHEN s.bilat_surg_ind = '0' THEN $bilateral_0
                   WHEN s.bilat_surg_ind = '1' THEN $bilateral_1 WHEN s.bilat_surg_ind = '2' THEN $bilateral_2
                   WHEN s.bilat_surg_ind = '3' THEN $bilateral_3 ELSE 1 END AS DECIMAL(9, 6)) AS bilateral_share,
-        CAST(CASE WHEN s.role = 'assistant' THEN p.assistant_share
-                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN p.npp_assistant_share ELSE 1 END
-                  WHEN s.role = 'co_surgeon' THEN p.co_surgeon_share ELSE 1 END
-             * CASE WHEN s.kind = 'npp' THEN p.npp_share ELSE 1 END
-             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN p.therapy_assistant_share ELSE 1 END
+        CAST(CASE WHEN s.role = 'assistant' THEN CAST($assistant_share AS DECIMAL(9, 6))
+                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN CAST($npp_assistant_share AS DECIMAL(9, 6)) ELSE 1 END
+                  WHEN s.role = 'co_surgeon' THEN CAST($co_surgeon_share AS DECIMAL(9, 6)) ELSE 1 END
+             * CASE WHEN s.kind = 'npp' THEN CAST($npp_share AS DECIMAL(9, 6)) ELSE 1 END
+             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN CAST($therapy_assistant_share AS DECIMAL(9, 6)) ELSE 1 END
              AS DECIMAL(18, 12)) AS payee_share,
-        CASE WHEN s.as_bilateral OR s.folded THEN 1 ELSE s.unit_count END AS paid_units,
-        p.*
-    FROM sided AS s CROSS JOIN policy AS p
+        CASE WHEN s.as_bilateral OR s.folded THEN 1 ELSE s.unit_count END AS paid_units
+    FROM sided AS s
 ),
 units AS (
     SELECT
@@ -326,15 +297,15 @@ reduced AS (
         CASE
             WHEN folded THEN exact(0)
             WHEN procedure_rank = 1 THEN unit_value
-            WHEN reduction_class = 'standard' THEN exact(unit_value * standard_others)
-            WHEN reduction_class = '5' THEN exact(base - pe_base * (1 - therapy_pe_others))
-            WHEN row_modifier = '26' THEN exact(base * CASE reduction_class WHEN '4' THEN imaging_pc_others ELSE 1 END)
-            WHEN row_modifier = 'TC' THEN exact(base * CASE reduction_class WHEN '4' THEN imaging_tc_others
-                                                           WHEN '6' THEN cardiology_tc_others
-                                                           ELSE ophthalmology_tc_others END)
-            ELSE exact(base - tc_base * (1 - CASE reduction_class WHEN '4' THEN imaging_tc_others
-                                               WHEN '6' THEN cardiology_tc_others ELSE ophthalmology_tc_others END)
-                            - pc_base * (1 - CASE reduction_class WHEN '4' THEN imaging_pc_others ELSE 1 END))
+            WHEN reduction_class = 'standard' THEN exact(unit_value * CAST($standard_others AS DECIMAL(9, 6)))
+            WHEN reduction_class = '5' THEN exact(base - pe_base * (1 - CAST($therapy_pe_others AS DECIMAL(9, 6))))
+            WHEN row_modifier = '26' THEN exact(base * CASE reduction_class WHEN '4' THEN CAST($imaging_pc_others AS DECIMAL(9, 6)) ELSE 1 END)
+            WHEN row_modifier = 'TC' THEN exact(base * CASE reduction_class WHEN '4' THEN CAST($imaging_tc_others AS DECIMAL(9, 6))
+                                                           WHEN '6' THEN CAST($cardiology_tc_others AS DECIMAL(9, 6))
+                                                           ELSE CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) END)
+            ELSE exact(base - tc_base * (1 - CASE reduction_class WHEN '4' THEN CAST($imaging_tc_others AS DECIMAL(9, 6))
+                                               WHEN '6' THEN CAST($cardiology_tc_others AS DECIMAL(9, 6)) ELSE CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) END)
+                            - pc_base * (1 - CASE reduction_class WHEN '4' THEN CAST($imaging_pc_others AS DECIMAL(9, 6)) ELSE 1 END))
         END AS amount,
         procedure_rank,
         reduction_class,
@@ -358,9 +329,9 @@ answered AS (
         CASE WHEN s.payee_share = 1 THEN a.amount ELSE exact(a.amount * s.payee_share) END
             * CASE WHEN s.reduction_class IS NULL THEN s.paid_units ELSE 1 END AS amount,
         a.beyond_most,
-        CASE WHEN s.folded THEN [format('bilateral with line {} (RT and LT, BILAT SURG {}): paid on line {}',
-                                        s.side_line, s.bilat_surg_ind, s.side_line)]
-             ELSE [
+        CASE WHEN s.folded THEN format('bilateral with line {} (RT and LT, BILAT SURG {}): paid on line {}',
+                                       s.side_line, s.bilat_surg_ind, s.side_line)
+             ELSE concat_ws('; ',
                  CASE WHEN s.setting = 'nonfacility' AND s.nonfacility_na
                       THEN 'CMS marks the non-facility setting NA for this code: paid at the facility rate' END,
                  CASE WHEN s.setting = 'facility' AND s.facility_na
@@ -384,40 +355,40 @@ answered AS (
                       s.family, CAST(s.base_fee AS VARCHAR)) END,
                  CASE WHEN s.role = 'assistant' THEN format('assistant at surgery ({}): {}% of the fee',
                       CASE WHEN list_contains(s.mods, $npp_assistant) THEN 'AS' ELSE 'modifier 80/81/82' END,
-                      CAST(s.assistant_share * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
-                           THEN s.npp_assistant_share ELSE 1 END AS DOUBLE)) END,
+                      CAST(CAST($assistant_share AS DECIMAL(9, 6)) * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
+                           THEN CAST($npp_assistant_share AS DECIMAL(9, 6)) ELSE 1 END AS DOUBLE)) END,
                  CASE WHEN s.role = 'co_surgeon' THEN format('co-surgeon (modifier 62): {}% of the fee',
-                                                             CAST(s.co_surgeon_share * 100 AS DOUBLE)) END,
+                                                             CAST(CAST($co_surgeon_share AS DECIMAL(9, 6)) * 100 AS DOUBLE)) END,
                  CASE WHEN s.kind = 'npp' THEN format('non-physician practitioner: {}%',
-                                                      CAST(s.npp_share * 100 AS INTEGER)) END,
+                                                      CAST(CAST($npp_share AS DECIMAL(9, 6)) * 100 AS INTEGER)) END,
                  CASE WHEN list_has_any(s.mods, $therapy_assistant)
-                      THEN format('therapy assistant (CQ/CO): {}%', CAST(s.therapy_assistant_share * 100 AS INTEGER)) END,
+                      THEN format('therapy assistant (CQ/CO): {}%', CAST(CAST($therapy_assistant_share AS DECIMAL(9, 6)) * 100 AS INTEGER)) END,
                  CASE WHEN coalesce(len(a.reduced_ranks), 0) = 0 THEN NULL
                       WHEN s.reduction_class = 'standard'
                       THEN format('multiple procedures (MULT PROC {}): {}% as procedure {} of the claim that day',
-                                  s.mult_proc_ind, CAST(s.standard_others * 100 AS INTEGER),
+                                  s.mult_proc_ind, CAST(CAST($standard_others AS DECIMAL(9, 6)) * 100 AS INTEGER),
                                   array_to_string(a.reduced_ranks, ', '))
                       WHEN s.reduction_class = '5'
                       THEN format('therapy (MULT PROC 5): practice expense at {}% after the unit with the most',
-                                  CAST(s.therapy_pe_others * 100 AS INTEGER))
+                                  CAST(CAST($therapy_pe_others AS DECIMAL(9, 6)) * 100 AS INTEGER))
                       WHEN s.reduction_class = '4'
                       THEN format('multiple imaging (MULT PROC 4): technical component at {}%, professional at {}%',
-                                  CAST(s.imaging_tc_others * 100 AS INTEGER), CAST(s.imaging_pc_others * 100 AS INTEGER))
+                                  CAST(CAST($imaging_tc_others AS DECIMAL(9, 6)) * 100 AS INTEGER), CAST(CAST($imaging_pc_others AS DECIMAL(9, 6)) * 100 AS INTEGER))
                       ELSE format('multiple {} services (MULT PROC {}): technical component at {}%',
                                   CASE s.reduction_class WHEN '6' THEN 'cardiovascular' ELSE 'ophthalmology' END,
-                                  s.reduction_class, CAST(CASE s.reduction_class WHEN '6' THEN s.cardiology_tc_others
-                                                           ELSE s.ophthalmology_tc_others END * 100 AS INTEGER)) END
-             ] END AS said
+                                  s.reduction_class, CAST(CASE s.reduction_class WHEN '6' THEN CAST($cardiology_tc_others AS DECIMAL(9, 6))
+                                                           ELSE CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) END * 100 AS INTEGER)) END
+             ) END AS said
     FROM shared AS s
     JOIN line_amounts AS a USING (input_row)
 )
 SELECT
     c.* EXCLUDE (mac, locality),
-    len(j.input_problems) > 0 AS input_problem,
+    j.input_problems IS NOT NULL AS input_problem,
     j.release,
     j.mac,
     j.locality,
-    CASE WHEN len(j.input_problems) = 0 THEN replace(j.setting, 'nonfacility', 'non-facility') END AS setting,
+    CASE WHEN j.input_problems IS NULL THEN replace(j.setting, 'nonfacility', 'non-facility') END AS setting,
     CASE WHEN j.row_known AND j.locality_known THEN j.fee END AS fee_schedule_usd,
     CASE WHEN a.beyond_most THEN NULL
          ELSE CAST(round(least(a.amount, coalesce(a.charge_compared, a.amount)), 2) AS DECIMAL(14, 2)) END AS allowed_usd,
@@ -425,13 +396,12 @@ SELECT
     CASE WHEN a.input_row IS NULL THEN j.refusal
          WHEN a.beyond_most
              THEN format('more than {} procedures on the claim that day: priced by report', $standard_most)
-         ELSE coalesce(nullif(array_to_string(list_filter(list_append(a.said,
+         ELSE coalesce(nullif(concat_ws('; ', a.said,
              CASE WHEN a.charge_compared < a.amount
                   THEN format('the charge ${}{} is lower than the amount ${}: allowed the charge',
                               CAST(a.charge_compared AS VARCHAR), CASE WHEN a.side_line IS NOT NULL AND NOT a.folded
                                                       THEN ' (both sides)' ELSE '' END,
-                              CAST(round(a.amount, 2) AS DECIMAL(14, 2))::VARCHAR) END),
-             lambda r: r IS NOT NULL), '; '), ''), 'the fee schedule amount')
+                              CAST(round(a.amount, 2) AS DECIMAL(14, 2))::VARCHAR) END), ''), 'the fee schedule amount')
     END AS reasons
 FROM claim_input AS c
 JOIN judged AS j USING (input_row)
