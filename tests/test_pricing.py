@@ -55,7 +55,9 @@ def rvu(db, hcpcs: str, modifier: str = "") -> dict:
 
 def pe_amount(db, hcpcs: str) -> Decimal:
     """Non-facility PE RVU x PE GPCI x CF in Alabama, unrounded: what therapy's reduction takes half of."""
-    gpci = db.execute("SELECT pe_gpci FROM gpci WHERE release = 'RVU25D' AND mac = '10112' AND locality = '00'").fetchone()
+    gpci = db.execute(
+        "SELECT pe_gpci FROM gpci WHERE release = 'RVU25D' AND mac = '10112' AND locality = '00'"
+    ).fetchone()
     row = rvu(db, hcpcs)
     return row["nonfacility_pe_rvu"] * gpci[0] * row["conversion_factor_usd"]
 
@@ -81,13 +83,21 @@ def money(row: dict) -> Decimal:
 
 def test_an_active_code_is_paid_its_locality_fee(zip_lake, db, tmp_path):
     [line] = priced(zip_lake, tmp_path, {"hcpcs": "97140"})
-    assert (line["release"], line["mac"], line["locality"], line["setting"]) == ("RVU25D", "10112", "00", "non-facility")
+    assert (line["release"], line["mac"], line["locality"], line["setting"]) == (
+        "RVU25D",
+        "10112",
+        "00",
+        "non-facility",
+    )
     assert Decimal(line["fee_schedule_usd"]) == money(line) == fee(db, "97140") == Decimal("25.34")
     assert line["status"] == "priced" and line["reasons"] == "the fee schedule amount"
 
 
-@pytest.mark.parametrize(("place", "setting"), [("11", "nonfacility"), ("22", "facility"), ("19", "facility"),
-                                                ("41", "facility"), ("02", "facility"), ("10", "nonfacility")])  # fmt: skip
+PLACES = [("11", "nonfacility"), ("22", "facility"), ("19", "facility"), ("41", "facility"), ("02", "facility"),
+          ("10", "nonfacility")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("place", "setting"), PLACES)
 def test_the_place_of_service_sets_the_facility_or_non_facility_fee(zip_lake, db, tmp_path, place, setting):
     [line] = priced(zip_lake, tmp_path, {"hcpcs": "99213", "place_of_service": place})
     assert money(line) == fee(db, "99213", setting=setting)
@@ -283,7 +293,9 @@ def test_an_endoscopic_family_is_one_procedure_before_ranking(zip_lake, db, tmp_
     # 43239 and 43250 share the base 43235 (EGD); 45380 is of another family (base 45378)
     assert rvu(db, "43239")["endo_base"] == rvu(db, "43250")["endo_base"] == "43235"
     assert rvu(db, "45380")["endo_base"] == "45378"
-    lines = priced(zip_lake, tmp_path, *({"hcpcs": c, "place_of_service": "22"} for c in ("43239", "43250", "43235", "45380")))
+    lines = priced(
+        zip_lake, tmp_path, *({"hcpcs": c, "place_of_service": "22"} for c in ("43239", "43250", "43235", "45380"))
+    )
     f = {c: fee(db, c, setting="facility") for c in ("43239", "43250", "43235", "45380")}
     top, other = sorted(["43239", "43250"], key=lambda c: -f[c])
     family = {top: f[top], other: f[other] - f["43235"], "43235": Decimal(0)}  # the base adds nothing
@@ -398,7 +410,8 @@ def test_non_physician_practitioners_and_therapy_assistants_are_paid_85_percent(
 
 def test_parquet_in_and_out_keep_the_input_columns_and_order(zip_lake, tmp_path):
     claims = tmp_path / "claims.parquet"
-    duckdb.sql(f"COPY (SELECT 'C' || (i % 3) AS claim_id, (i // 3 + 1)::VARCHAR AS line, '97140' AS hcpcs, '' AS modifiers, "
+    duckdb.sql(f"COPY (SELECT 'C' || (i % 3) AS claim_id, (i // 3 + 1)::VARCHAR AS line, '97140' AS hcpcs, "
+               f"'' AS modifiers, "
                f"'1' AS units, '11' AS place_of_service, '{DAY}' AS date_of_service, '10112' AS mac, '00' AS locality, "
                f"i AS note FROM range(9) AS t(i)) TO '{claims}' (FORMAT PARQUET)")  # fmt: skip
     out = tmp_path / "out.parquet"
@@ -407,3 +420,21 @@ def test_parquet_in_and_out_keep_the_input_columns_and_order(zip_lake, tmp_path)
     assert result.columns[:10] == ["claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service",
                                    "date_of_service", "note", "release", "mac"]  # fmt: skip
     assert [r[0] for r in duckdb.sql(f"SELECT note FROM '{out}'").fetchall()] == list(range(9))
+
+
+def test_pfs_price_prints_the_counts_and_each_unreadable_line_with_its_file_line(zip_lake, tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,mac,locality\n"
+                      f"A,1,97140,,1,11,{DAY},10112,00\nA,2,97140,,1,11,someday,10112,00\n")  # fmt: skip
+    done = CliRunner().invoke(app, ["price", str(claims), "--out", str(tmp_path / "out.csv"), "--lake", str(zip_lake)],
+                              env={"COLUMNS": "200"})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "2 lines priced into" in done.stdout and "1 not_priced, 1 priced" in done.stdout
+    assert f'{claims}:3: date_of_service "someday" is not a date (YYYY-MM-DD)' in done.stderr
+    missing = CliRunner().invoke(app, ["price", str(tmp_path / "none.csv"), "--out", str(tmp_path / "o.csv"),
+                                       "--lake", str(zip_lake)])  # fmt: skip
+    assert missing.exit_code == 1 and "none.csv: no such file" in missing.output

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -19,11 +18,13 @@ from flows.pricing.price import price_file
 CLAIMS = """
 COPY (
     WITH codes AS (SELECT list(DISTINCT hcpcs ORDER BY hcpcs) AS c FROM rvu
-                   WHERE release = 'RVU25D' AND status_code IN ('A', 'T', 'C', 'N') AND mult_proc_ind IN ('0', '2', '3', '4', '5'))
+                   WHERE release = 'RVU25D' AND status_code IN ('A', 'T', 'C', 'N')
+                         AND mult_proc_ind IN ('0', '2', '3', '4', '5'))
     SELECT
         'C' || (g // 5)::VARCHAR AS claim_id, (g % 5 + 1)::VARCHAR AS line,
         c[(hash(g, 1) % len(c) + 1)::BIGINT] AS hcpcs,
-        ['', '', '26', 'TC', '50', '80', '62', '54', 'LT', 'RT', 'CQ', 'AS'][(hash(g, 2) % 12 + 1)::BIGINT] AS modifiers,
+        ['', '', '26', 'TC', '50', '80', '62', '54', 'LT', 'RT', 'CQ', 'AS'][(hash(g, 2) % 12 + 1)::BIGINT]
+            AS modifiers,
         (hash(g, 3) % 3 + 1)::VARCHAR AS units,
         ['11', '22', '21', '02', '10', 'xx'][(hash(g, 4) % 6 + 1)::BIGINT] AS place_of_service,
         ['2025-11-03', '2025-12-01', '2022-02-01', '2019-01-01'][(hash(g // 5, 5) % 4 + 1)::BIGINT] AS date_of_service,

@@ -1,8 +1,8 @@
 """`pfs price`: a claims file (CSV or Parquet) priced line by line into a new file, written whole or not at all.
 
 Pricing runs in parts of whole claims (the multiple procedure and status T rules look across a claim's lines):
-`number` cuts the file into parts, `price_part` prices one with sql/pricing/price.sql, `combine` writes the output in the
-input's order. `price_file` runs the parts one after another on this machine; flows/pricing/distributed.py
+`number` cuts the file into parts, `price_part` prices one with sql/pricing/price.sql, `combine` writes the output
+in the input's order. `price_file` runs the parts one after another on this machine; flows/pricing/distributed.py
 runs the same three steps on a Dask cluster.
 """
 
@@ -82,7 +82,9 @@ def number(con: duckdb.DuckDBPyConnection, claims: str, part_lines: int = PART_L
         {"n": part_lines},
     )
     con.execute("DROP TABLE numbered")
-    ranges = con.execute("SELECT part, min(input_row), max(input_row) FROM claim_lines GROUP BY 1 ORDER BY 1").fetchall()
+    ranges = con.execute(
+        "SELECT part, min(input_row), max(input_row) FROM claim_lines GROUP BY 1 ORDER BY 1"
+    ).fetchall()
     in_order = all(before[2] < after[1] for before, after in zip(ranges, ranges[1:], strict=False))
     return Parts(len(ranges), columns, first_line, in_order)
 
@@ -132,7 +134,9 @@ def combine(priced: list[str], parts: Parts, out: str) -> Priced:
         order = "" if parts.in_order else " ORDER BY input_row"
         fmt = "PARQUET" if out.lower().endswith(".parquet") else "CSV, HEADER"
         name = Path(out.rstrip("/")).name
-        local = (Path(tempfile.gettempdir()) if storage.is_remote(out) else Path(out).parent) / f".{name}.{uuid.uuid4().hex[:8]}"
+        local = (
+            Path(tempfile.gettempdir()) if storage.is_remote(out) else Path(out).parent
+        ) / f".{name}.{uuid.uuid4().hex[:8]}"
         local.parent.mkdir(parents=True, exist_ok=True)
         try:
             con.execute(f"COPY (SELECT * EXCLUDE ({', '.join(dropped)}) FROM priced{order}) TO '{_quoted(str(local))}' "
@@ -156,7 +160,9 @@ def _source(con: duckdb.DuckDBPyConnection, claims: str) -> tuple[str, int, list
     else:
         source, first_line = f"read_csv('{_quoted(claims)}', all_varchar = true, header = true)", 2
     try:
-        columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall() if d[0] != "file_row_number"]
+        columns = [
+            d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall() if d[0] != "file_row_number"
+        ]
     except duckdb.Error as error:
         raise ClaimsError(f"{claims}: not a CSV or Parquet file of claim lines ({error})") from None
     missing = [c for c in REQUIRED if c not in columns]
