@@ -92,6 +92,7 @@ code_rows AS (
         AS rows_of_code
     FROM rvu GROUP BY ALL
 ),
+gpci_releases AS (SELECT DISTINCT release FROM gpci),
 endo_bases AS (SELECT DISTINCT release, endo_base FROM rvu WHERE mult_proc_ind = '3' AND endo_base <> ''),
 -- 3. the PPRRVU row the line is priced on (26 or TC when the line carries it), its 26 and TC rows and its
 -- endoscopic family's base code; each one's fee in the locality, in the setting paid: the place's, or the
@@ -158,6 +159,8 @@ judged AS (
             WHEN p.rows_of_code IS NULL THEN ['not_priced', format('{} is not a code of release {}', p.code, p.release)]
             WHEN NOT p.row_known THEN ['not_priced', format('modifier {} is not valid for {} in {} (its rows: {})',
                                                             p.row_modifier, p.code, p.release, p.rows_of_code)]
+            WHEN gr.release IS NULL
+                THEN ['not_priced', format('the lake''s copy of {} has no GPCI file, so no locality fees', p.release)]
             WHEN NOT p.locality_known
                 THEN ['not_priced', format('MAC {} locality {} is not a locality of {}', p.mac, p.locality, p.release)]
             WHEN p.not_used_for_medicare_payment
@@ -193,6 +196,7 @@ judged AS (
         list_contains(p.mods, '50') OR (p.unit_count = 2 AND p.bilat_surg_ind IN ('1', '2', '3')) AS bilateral
     FROM priced_row AS p
     LEFT JOIN t_refused AS t ON t.claim_key = p.claim_key AND t.dos = p.dos AND p.status_code = 'T'
+    LEFT JOIN gpci_releases AS gr ON gr.release = p.release
 ),
 -- 6. one code on two lines of a claim and day, one RT and one LT, is one bilateral procedure: priced on the
 -- first of the two lines, the other line priced at nothing with the reason
