@@ -26,19 +26,28 @@ def price(
 ) -> None:
     """Price claim lines as a Medicare contractor would: the release in force, the locality, PPRRVU's payment
     indicators and the modifiers, with the reasons for every line."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from flows.pricing.price import ClaimsError, price_file
     from flows.pricing.storage import is_remote
 
     if not is_remote(lake):
         open_lake(Path(lake)).close()
     started = time.perf_counter()
+    columns = (TextColumn("parts of claims"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         if workers or cluster:
             from flows.pricing.distributed import price_on_dask
 
             priced = price_on_dask(lake, claims, out, cf_variant, workers=workers or None, address=cluster)
         else:
-            priced = price_file(lake, claims, out, cf_variant)
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task("parts", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                priced = price_file(lake, claims, out, cf_variant, progress=advance)
     except (ClaimsError, FileNotFoundError) as error:
         raise fail(str(error)) from None
     wall = time.perf_counter() - started

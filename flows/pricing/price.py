@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +54,10 @@ class Priced:
     bad_lines: list[tuple[int, str]] = field(default_factory=list)  # (file line, reasons) of unreadable lines
 
 
-def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", part_lines: int = PART_LINES) -> Priced:
-    """Price every line of `claims` into `out` (CSV or Parquet, by its suffix), part after part."""
+def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", part_lines: int = PART_LINES,
+               progress: Callable[[int, int], None] | None = None) -> Priced:  # fmt: skip
+    """Price every line of `claims` into `out` (CSV or Parquet, by its suffix), part after part; `progress` is
+    told (parts done, parts) after each."""
     with tempfile.TemporaryDirectory(prefix="pfs-price-") as stage:
         con = _lake_connection(storage.local_lake(lake), stage, claims)
         try:
@@ -63,6 +66,8 @@ def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", par
             for part in range(parts.count):
                 priced.append(storage.join(stage, f"priced-{part:05}.parquet"))
                 price_into(con, f"SELECT * EXCLUDE (part) FROM claim_lines WHERE part = {part}", priced[-1], cf_variant)
+                if progress:
+                    progress(part + 1, parts.count)
         finally:
             con.close()
         return combine(priced, parts, out)
@@ -115,6 +120,7 @@ def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPy
     con.execute("SET memory_limit = $m", {"m": MEMORY_LIMIT})
     con.execute("SET temp_directory = $t", {"t": spill})
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # on a Dask worker it would print into the worker's log
     if not reader.holds(con, "zip_locality"):
         for view, empty in EMPTY_ZIP.items():
             con.execute(f"CREATE TEMP VIEW {view} AS {empty}")

@@ -1,6 +1,6 @@
 -- price: one row per claim line of claim_input (grain: claim line), the line priced as a Medicare contractor
 -- would under the release in force on its date of service, or the reasons it is not priced.
--- inputs: claim_input (the claims file, every column text; input_row its position), release_validity, rvu, gpci,
+-- inputs: claim_input (the claims file's lines, any column types; input_row their position), release_validity, rvu, gpci,
 -- fee_national (the conversion factor of $variant), zip_validity, zip_locality; the macros of
 -- sql/pricing/macros.sql; the parameters of config/pricing.toml (docs/pricing.md gives each rule and its source).
 -- Every amount is an exact decimal; a line is rounded to cents once, at the end. Written out without input_row
