@@ -440,3 +440,13 @@ def test_pfs_price_prints_the_counts_and_each_unreadable_line_with_its_file_line
     missing = CliRunner().invoke(app, ["price", str(tmp_path / "none.csv"), "--out", str(tmp_path / "o.csv"),
                                        "--lake", str(zip_lake)])  # fmt: skip
     assert missing.exit_code == 1 and "none.csv: no such file" in missing.output
+
+
+def test_a_conversion_factor_variant_the_release_lacks_is_a_reason_not_a_null(zip_lake, tmp_path):
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,mac,locality\n"
+                      f"A,1,97140,,1,11,{DAY},10112,00\n")  # fmt: skip
+    pricing.price_file(str(zip_lake), str(claims), str(tmp_path / "out.csv"), cf_variant="qp")
+    [line] = list(csv.DictReader((tmp_path / "out.csv").open()))
+    assert (line["status"], line["allowed_usd"]) == ("not_priced", "")
+    assert line["reasons"] == "RVU25D has no conversion factor of variant qp"

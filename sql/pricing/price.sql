@@ -106,6 +106,7 @@ priced_row AS (
         CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family,
         p.setting = 'facility' OR (p.setting = 'nonfacility' AND u.nonfacility_na) AS facility,
         g.mac IS NOT NULL AS locality_known,
+        cf.cf IS NOT NULL AS cf_known,
         parts_fee(setting_parts(u, g, cf.cf, facility)) AS fee,
         parts_capped(setting_parts(u, g, cf.cf, facility)) AS opps_capped,
         parts_fee(setting_parts(pc, g, cf.cf, facility)) AS pc_fee,
@@ -153,12 +154,17 @@ judged AS (
                 THEN ['not_priced', format('the lake''s copy of {} has no GPCI file, so no locality fees', p.release)]
             WHEN NOT p.locality_known
                 THEN ['not_priced', format('MAC {} locality {} is not a locality of {}', p.mac, p.locality, p.release)]
+            WHEN NOT p.cf_known
+                THEN ['not_priced', format('{} has no conversion factor of variant {}', p.release, $variant)]
             WHEN p.not_used_for_medicare_payment
                 THEN ['not_priced', 'CMS publishes RVUs for this code but does not use them for Medicare payment']
             WHEN list_contains($by_report_statuses, p.status_code)
                 THEN ['by_report', format('status {}: the contractor prices this code (by report)', p.status_code)]
             WHEN NOT list_contains($paid_statuses, p.status_code)
                 THEN ['not_priced', format('status {}: not paid under the physician fee schedule', p.status_code)]
+            WHEN p.fee IS NULL
+                THEN ['not_priced', format('{} has no fee in MAC {} locality {} of {}', p.code, p.mac, p.locality,
+                                           p.release)]
             WHEN t.claim_key IS NOT NULL
                 THEN ['not_priced', 'status T: not paid when another physician fee schedule service is paid on the '
                                     'claim that day']
