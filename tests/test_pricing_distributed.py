@@ -95,3 +95,19 @@ def test_dask_over_s3_prices_exactly_what_one_machine_prices(lake, s3, prefect, 
     assert {"priced", "not_priced", "by_report"} <= set(alone.statuses)
     fs.invalidate_cache()
     assert fs.ls(f"{s3}/out") == ["pfs/out/priced.parquet"]  # the parts are gone
+
+
+def test_a_running_dask_scheduler_prices_local_files_the_same(lake, prefect, tmp_path):
+    from distributed import LocalCluster
+
+    from flows.pricing.distributed import price_on_dask
+
+    claims = tmp_path / "claims.parquet"
+    with duckdb.connect(str(lake / "pfs.duckdb"), read_only=True) as con:
+        con.execute(CLAIMS.format(out=claims))
+    alone = price_file(str(lake), str(claims), str(tmp_path / "alone.csv"))
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        spread = price_on_dask(str(lake), str(claims), str(tmp_path / "spread.csv"), address=cluster.scheduler_address,
+                               part_lines=700)  # fmt: skip
+    assert (tmp_path / "spread.csv").read_text() == (tmp_path / "alone.csv").read_text()
+    assert spread.statuses == alone.statuses
