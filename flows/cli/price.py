@@ -52,7 +52,8 @@ def price(
         raise fail(str(error)) from None
     wall = time.perf_counter() - started
     counts = ", ".join(f"{n:,} {status}" for status, n in priced.statuses.items())
-    console.print(f"{priced.lines:,} lines priced into {out} in {wall:.1f} s ({priced.lines / wall:,.0f} lines/s): "
+    rate = f" ({priced.lines / wall:,.0f} lines/s)" if wall >= 1 else ""  # a rate over start-up time says nothing
+    console.print(f"{priced.lines:,} lines priced into {out} in {wall:.1f} s{rate}: "
                   f"{counts}", highlight=False)  # fmt: skip
     for line, why in priced.bad_lines[:SHOWN_BAD_LINES]:
         errors.print(f"{claims}:{line}: {why}", markup=False, highlight=False, soft_wrap=True)
