@@ -450,3 +450,13 @@ def test_a_conversion_factor_variant_the_release_lacks_is_a_reason_not_a_null(zi
     [line] = list(csv.DictReader((tmp_path / "out.csv").open()))
     assert (line["status"], line["allowed_usd"]) == ("not_priced", "")
     assert line["reasons"] == "RVU25D has no conversion factor of variant qp"
+
+
+def test_a_claims_file_with_no_lines_gives_an_output_with_only_its_header(zip_lake, tmp_path):
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,mac,locality\n")
+    done = pricing.price_file(str(zip_lake), str(claims), str(tmp_path / "out.csv"))
+    assert (done.lines, done.statuses, done.bad_lines) == (0, {}, [])
+    header = (tmp_path / "out.csv").read_text().splitlines()
+    assert header == ["claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,release,mac,locality,"
+                      "setting,fee_schedule_usd,allowed_usd,status,reasons"]  # fmt: skip

@@ -91,7 +91,7 @@ def number(con: duckdb.DuckDBPyConnection, claims: str, part_lines: int = PART_L
         "SELECT part, min(input_row), max(input_row) FROM claim_lines GROUP BY 1 ORDER BY 1"
     ).fetchall()
     in_order = all(before[2] < after[1] for before, after in zip(ranges, ranges[1:], strict=False))
-    return Parts(len(ranges), columns, first_line, in_order)
+    return Parts(max(len(ranges), 1), columns, first_line, in_order)  # an empty file is one empty part
 
 
 def price_part(lake: Path, part: str, priced: str, cf_variant: str) -> str:
