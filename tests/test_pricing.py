@@ -188,10 +188,11 @@ def test_unknown_codes_dates_no_release_covers_and_unreadable_lines_each_get_the
         {"hcpcs": "97140", "mac": "", "locality": ""},
         {"hcpcs": "97140", "mac": "99999"},
         {"hcpcs": "97140", "date_of_service": "2026-08-03"},
+        {"hcpcs": "97140", "claim_id": " "},
         {"hcpcs": "97140"},
     )  # fmt: skip
-    assert [line["status"] for line in lines] == ["not_priced"] * 7 + ["priced"]
-    assert [line["reasons"] for line in lines[:7]] == [
+    assert [line["status"] for line in lines] == ["not_priced"] * 8 + ["priced"]
+    assert [line["reasons"] for line in lines[:8]] == [
         "0000Z is not a code of release RVU25D",
         "no release of the lake covers the date of service 2019-06-01",
         'units "x" is not a whole number of 1 or more',
@@ -199,8 +200,9 @@ def test_unknown_codes_dates_no_release_covers_and_unreadable_lines_each_get_the
         "no place of service location: give zip, or mac and locality",
         "MAC 99999 locality 00 is not a locality of RVU25D",
         "the lake's copy of RVU26C has no GPCI file, so no locality fees",  # the session lake's RVU26C is PPRRVU only
+        "claim_id is empty",
     ]
-    assert all(line["allowed_usd"] == "" for line in lines[:7])
+    assert all(line["allowed_usd"] == "" for line in lines[:8])
 
 
 def test_bad_rows_are_reported_by_file_line_and_the_good_ones_priced(zip_lake, tmp_path):

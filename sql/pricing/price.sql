@@ -35,6 +35,7 @@ lines AS (
         lower(coalesce(nullif(trim(provider_kind), ''), 'physician')) AS kind,
         TRY_CAST(nullif(trim(coalesce(charge_usd, '')), '') AS DECIMAL(14, 2)) AS charge,
         nullif(concat_ws('; ',
+            CASE WHEN trim(coalesce(claim_id, '')) = '' THEN 'claim_id is empty' END,
             CASE WHEN NOT regexp_full_match(upper(trim(coalesce(hcpcs, ''))), '[A-Z0-9]{5}')
                  THEN format('hcpcs "{}" is not a HCPCS code (five letters or digits)', coalesce(hcpcs, '')) END,
             CASE WHEN coalesce(TRY_CAST(trim(units) AS INTEGER), 0) < 1
