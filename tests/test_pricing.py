@@ -462,3 +462,14 @@ def test_a_claims_file_with_no_lines_gives_an_output_with_only_its_header(zip_la
     header = (tmp_path / "out.csv").read_text().splitlines()
     assert header == ["claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,release,mac,locality,"
                       "setting,fee_schedule_usd,allowed_usd,status,reasons"]  # fmt: skip
+
+
+def test_numeric_parquet_columns_get_their_leading_zeros_back_and_fractional_units_are_refused(zip_lake, db, tmp_path):
+    claims = tmp_path / "claims.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM (VALUES ('A', 1, '99213', '', 1.0, 2, DATE '{DAY}', 10112, 0),"
+               f"('B', 1, '99213', '', 2.5, 11, DATE '{DAY}', 10112, 0)) AS t(claim_id, line, hcpcs, modifiers, units, "
+               f"place_of_service, date_of_service, mac, locality)) TO '{claims}' (FORMAT PARQUET)")  # fmt: skip
+    pricing.price_file(str(zip_lake), str(claims), str(tmp_path / "out.parquet"))
+    rows = duckdb.sql(f"SELECT setting, allowed_usd, status, reasons FROM '{tmp_path / 'out.parquet'}'").fetchall()
+    assert rows[0] == ("facility", fee(db, "99213", setting="facility"), "priced", "the fee schedule amount")  # 2 is 02
+    assert rows[1][2:] == ("not_priced", 'units "2.5" is not a whole number of 1 or more')

@@ -27,5 +27,11 @@ CREATE OR REPLACE TEMP MACRO parts_fee(parts) AS locality_fee(parts.paid, parts.
 -- Whether the OPPS cap set that fee.
 CREATE OR REPLACE TEMP MACRO parts_capped(parts) AS is_opps_capped(parts.paid, parts.has_opps, parts.pfs, parts.opps);
 
+-- A code given as a number, its leading zeros put back (2 -> '02'); any other value as text, unchanged.
+CREATE OR REPLACE TEMP MACRO zero_padded(value, width) AS
+    CASE WHEN regexp_full_match(trim(CAST(value AS VARCHAR)), '\d{1,' || (width - 1) || '}')
+         THEN lpad(trim(CAST(value AS VARCHAR)), width, '0')
+         ELSE CAST(value AS VARCHAR) END;
+
 -- An amount at the working precision of pricing: exact for cents times every share of config/pricing.toml.
 CREATE OR REPLACE TEMP MACRO exact(amount) AS CAST(amount AS DECIMAL(38, 12));

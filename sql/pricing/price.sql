@@ -13,8 +13,10 @@ given AS (
         input_row,
         CAST(claim_id AS VARCHAR) AS claim_id, CAST(line AS VARCHAR) AS line, CAST(hcpcs AS VARCHAR) AS hcpcs,
         CAST(modifiers AS VARCHAR) AS modifiers, CAST(units AS VARCHAR) AS units,
-        CAST(place_of_service AS VARCHAR) AS place_of_service, CAST(date_of_service AS VARCHAR) AS date_of_service,
-        CAST(zip AS VARCHAR) AS zip, CAST(mac AS VARCHAR) AS mac, CAST(locality AS VARCHAR) AS locality,
+        -- a numeric column drops leading zeros (place 02, MAC 01112, ZIP 02101): put them back
+        zero_padded(place_of_service, 2) AS place_of_service, CAST(date_of_service AS VARCHAR) AS date_of_service,
+        zero_padded(zip, 5) AS zip, zero_padded(mac, 5) AS mac,
+        CAST(locality AS VARCHAR) AS locality,
         CAST(provider_kind AS VARCHAR) AS provider_kind, CAST(charge_usd AS VARCHAR) AS charge_usd
     FROM claim_input
 ),
@@ -26,7 +28,8 @@ lines AS (
         upper(trim(hcpcs)) AS code,
         CASE WHEN trim(coalesce(modifiers, '')) = '' THEN []::VARCHAR[]
              ELSE string_split_regex(upper(trim(modifiers)), '\s+') END AS mods,
-        TRY_CAST(trim(units) AS INTEGER) AS unit_count,
+        -- whole numbers only: a cast would round 2.5 units to 3
+        CASE WHEN regexp_full_match(trim(units), '\d+(\.0*)?') THEN TRY_CAST(trim(units) AS INTEGER) END AS unit_count,
         trim(place_of_service) AS pos,
         TRY_CAST(trim(date_of_service) AS DATE) AS dos,
         regexp_extract(trim(coalesce(zip, '')), '^(\d{5})(?:-?(\d{4}))?$', 1) AS zip5,
@@ -38,7 +41,8 @@ lines AS (
             CASE WHEN trim(coalesce(claim_id, '')) = '' THEN 'claim_id is empty' END,
             CASE WHEN NOT regexp_full_match(upper(trim(coalesce(hcpcs, ''))), '[A-Z0-9]{5}')
                  THEN format('hcpcs "{}" is not a HCPCS code (five letters or digits)', coalesce(hcpcs, '')) END,
-            CASE WHEN coalesce(TRY_CAST(trim(units) AS INTEGER), 0) < 1
+            CASE WHEN NOT regexp_full_match(trim(coalesce(units, '')), '\d+(\.0*)?')
+                      OR coalesce(TRY_CAST(trim(units) AS INTEGER), 0) < 1
                  THEN format('units "{}" is not a whole number of 1 or more', coalesce(units, '')) END,
             CASE WHEN len(string_split_regex(trim(coalesce(modifiers, '')), '\s+')) > 4
                  THEN format('modifiers "{}": more than four', modifiers) END,
