@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
 from flows.pricing import storage
-from flows.pricing.price import PART_LINES, Parts, Priced, combine, number, price_part
+from flows.pricing.price import PART_LINES, Parts, Priced, combine, number, price_part, quoted
 
 
 @task(cache_policy=NO_CACHE, retries=1)
@@ -56,8 +56,7 @@ def write_parts(claims: str, stage: str, part_lines: int) -> tuple[Parts, list[s
         parts = number(con, claims, part_lines)
         files = [storage.join(stage, f"part-{part:05}.parquet") for part in range(parts.count)]
         for part, file in enumerate(files):
-            target = file.replace("'", "''")
-            con.execute(f"COPY (SELECT * EXCLUDE (part) FROM claim_lines WHERE part = {part}) TO '{target}' "
+            con.execute(f"COPY (SELECT * EXCLUDE (part) FROM claim_lines WHERE part = {part}) TO '{quoted(file)}' "
                         "(FORMAT PARQUET)")  # fmt: skip
         return parts, files
     finally:

@@ -8,6 +8,8 @@ from functools import cache
 
 from flows.settings import CONFIG
 
+SHARE = Decimal("0.000001")
+
 
 @cache
 def policy() -> dict:
@@ -15,10 +17,10 @@ def policy() -> dict:
 
 
 def parameters(cf_variant: str) -> dict:
-    """Every $parameter of price.sql."""
+    """Every $parameter of price.sql; shares with six decimals, so DuckDB types them alike (DECIMAL(p, 6))."""
     p = policy()
     multiple, modifiers = p["multiple_procedure"], p["modifiers"]
-    return {
+    values = {
         "variant": cf_variant,
         "facility_places": p["facility_places"],
         "paid_statuses": p["paid_statuses"],
@@ -42,3 +44,4 @@ def parameters(cf_variant: str) -> dict:
         "therapy_assistant_share": modifiers["therapy_assistant_share"],
         "npp_share": p["provider"]["npp_share"],
     }
+    return {name: value.quantize(SHARE) if isinstance(value, Decimal) else value for name, value in values.items()}

@@ -98,7 +98,7 @@ def price_part(lake: Path, part: str, priced: str, cf_variant: str) -> str:
     """One part written by `number` (a Parquet file) priced into `priced`, on a connection of its own."""
     con = _lake_connection(lake, tempfile.gettempdir(), part, priced)
     try:
-        price_into(con, f"SELECT * FROM read_parquet('{_quoted(part)}')", priced, cf_variant)
+        price_into(con, f"SELECT * FROM read_parquet('{quoted(part)}')", priced, cf_variant)
         return priced
     finally:
         con.close()
@@ -109,7 +109,7 @@ def price_into(con: duckdb.DuckDBPyConnection, lines: str, priced: str, cf_varia
     and input_problem)."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW claim_input AS {lines}")
     query = (SQL / "pricing" / "price.sql").read_text()
-    con.execute(f"COPY ({query}) TO '{_quoted(priced)}' (FORMAT PARQUET)", parameters(cf_variant))
+    con.execute(f"COPY ({query}) TO '{quoted(priced)}' (FORMAT PARQUET)", parameters(cf_variant))
 
 
 def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPyConnection:
@@ -133,7 +133,7 @@ def combine(priced: list[str], parts: Parts, out: str) -> Priced:
     con = duckdb.connect()
     storage.attach(con, out, *priced)
     try:
-        files = ", ".join(f"'{_quoted(p)}'" for p in priced)
+        files = ", ".join(f"'{quoted(p)}'" for p in priced)
         con.execute(f"CREATE TEMP VIEW priced AS SELECT * FROM read_parquet([{files}])")
         dropped = ["input_row", "input_problem", *(c for c in OPTIONAL if c not in parts.columns and c not in
                                                      ("mac", "locality"))]  # fmt: skip
@@ -145,7 +145,7 @@ def combine(priced: list[str], parts: Parts, out: str) -> Priced:
         ) / f".{name}.{uuid.uuid4().hex[:8]}"
         local.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con.execute(f"COPY (SELECT * EXCLUDE ({', '.join(dropped)}) FROM priced{order}) TO '{_quoted(str(local))}' "
+            con.execute(f"COPY (SELECT * EXCLUDE ({', '.join(dropped)}) FROM priced{order}) TO '{quoted(str(local))}' "
                         f"(FORMAT {fmt})")  # fmt: skip
             storage.publish(local, out)
         finally:
@@ -162,9 +162,9 @@ def _source(con: duckdb.DuckDBPyConnection, claims: str) -> tuple[str, int, list
     if not storage.exists(claims):
         raise ClaimsError(f"{claims}: no such file")
     if claims.lower().endswith(".parquet"):
-        source, first_line = f"read_parquet('{_quoted(claims)}', file_row_number = true)", 1
+        source, first_line = f"read_parquet('{quoted(claims)}', file_row_number = true)", 1
     else:
-        source, first_line = f"read_csv('{_quoted(claims)}', all_varchar = true, header = true)", 2
+        source, first_line = f"read_csv('{quoted(claims)}', all_varchar = true, header = true)", 2
     try:
         columns = [
             d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall() if d[0] != "file_row_number"
@@ -179,5 +179,6 @@ def _source(con: duckdb.DuckDBPyConnection, claims: str) -> tuple[str, int, list
     return source, first_line, columns
 
 
-def _quoted(path: str) -> str:
+def quoted(path: str) -> str:
+    """A path inside a SQL string literal."""
     return str(path).replace("'", "''")

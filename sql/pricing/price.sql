@@ -241,11 +241,11 @@ shared AS (
         CAST(CASE WHEN NOT s.as_bilateral THEN 1 WHEN s.bilat_surg_ind = '0' THEN $bilateral_0
                   WHEN s.bilat_surg_ind = '1' THEN $bilateral_1 WHEN s.bilat_surg_ind = '2' THEN $bilateral_2
                   WHEN s.bilat_surg_ind = '3' THEN $bilateral_3 ELSE 1 END AS DECIMAL(9, 6)) AS bilateral_share,
-        CAST(CASE WHEN s.role = 'assistant' THEN CAST($assistant_share AS DECIMAL(9, 6))
-                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN CAST($npp_assistant_share AS DECIMAL(9, 6)) ELSE 1 END
-                  WHEN s.role = 'co_surgeon' THEN CAST($co_surgeon_share AS DECIMAL(9, 6)) ELSE 1 END
-             * CASE WHEN s.kind = 'npp' THEN CAST($npp_share AS DECIMAL(9, 6)) ELSE 1 END
-             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN CAST($therapy_assistant_share AS DECIMAL(9, 6)) ELSE 1 END
+        CAST(CASE WHEN s.role = 'assistant' THEN $assistant_share
+                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN $npp_assistant_share ELSE 1 END
+                  WHEN s.role = 'co_surgeon' THEN $co_surgeon_share ELSE 1 END
+             * CASE WHEN s.kind = 'npp' THEN $npp_share ELSE 1 END
+             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN $therapy_assistant_share ELSE 1 END
              AS DECIMAL(18, 12)) AS payee_share,
         CASE WHEN s.as_bilateral OR s.folded THEN 1 ELSE s.unit_count END AS paid_units
     FROM sided AS s
@@ -302,15 +302,15 @@ reduced AS (
         CASE
             WHEN folded THEN exact(0)
             WHEN procedure_rank = 1 THEN unit_value
-            WHEN reduction_class = 'standard' THEN exact(unit_value * CAST($standard_others AS DECIMAL(9, 6)))
-            WHEN reduction_class = '5' THEN exact(base - pe_base * (1 - CAST($therapy_pe_others AS DECIMAL(9, 6))))
-            WHEN row_modifier = '26' THEN exact(base * CASE reduction_class WHEN '4' THEN CAST($imaging_pc_others AS DECIMAL(9, 6)) ELSE 1 END)
-            WHEN row_modifier = 'TC' THEN exact(base * CASE reduction_class WHEN '4' THEN CAST($imaging_tc_others AS DECIMAL(9, 6))
-                                                           WHEN '6' THEN CAST($cardiology_tc_others AS DECIMAL(9, 6))
-                                                           ELSE CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) END)
-            ELSE exact(base - tc_base * (1 - CASE reduction_class WHEN '4' THEN CAST($imaging_tc_others AS DECIMAL(9, 6))
-                                               WHEN '6' THEN CAST($cardiology_tc_others AS DECIMAL(9, 6)) ELSE CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) END)
-                            - pc_base * (1 - CASE reduction_class WHEN '4' THEN CAST($imaging_pc_others AS DECIMAL(9, 6)) ELSE 1 END))
+            WHEN reduction_class = 'standard' THEN exact(unit_value * $standard_others)
+            WHEN reduction_class = '5' THEN exact(base - pe_base * (1 - $therapy_pe_others))
+            WHEN row_modifier = '26' THEN exact(base * CASE reduction_class WHEN '4' THEN $imaging_pc_others ELSE 1 END)
+            WHEN row_modifier = 'TC' THEN exact(base * CASE reduction_class WHEN '4' THEN $imaging_tc_others
+                                                           WHEN '6' THEN $cardiology_tc_others
+                                                           ELSE $ophthalmology_tc_others END)
+            ELSE exact(base - tc_base * (1 - CASE reduction_class WHEN '4' THEN $imaging_tc_others
+                                               WHEN '6' THEN $cardiology_tc_others ELSE $ophthalmology_tc_others END)
+                            - pc_base * (1 - CASE reduction_class WHEN '4' THEN $imaging_pc_others ELSE 1 END))
         END AS amount,
         procedure_rank,
         reduction_class,
@@ -360,29 +360,29 @@ answered AS (
                       s.family, CAST(s.base_fee AS VARCHAR)) END,
                  CASE WHEN s.role = 'assistant' THEN format('assistant at surgery ({}): {}% of the fee',
                       CASE WHEN list_contains(s.mods, $npp_assistant) THEN 'AS' ELSE 'modifier 80/81/82' END,
-                      CAST(CAST($assistant_share AS DECIMAL(9, 6)) * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
-                           THEN CAST($npp_assistant_share AS DECIMAL(9, 6)) ELSE 1 END AS DOUBLE)) END,
+                      CAST($assistant_share * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
+                           THEN $npp_assistant_share ELSE 1 END AS DOUBLE)) END,
                  CASE WHEN s.role = 'co_surgeon' THEN format('co-surgeon (modifier 62): {}% of the fee',
-                                                             CAST(CAST($co_surgeon_share AS DECIMAL(9, 6)) * 100 AS DOUBLE)) END,
+                                                             CAST($co_surgeon_share * 100 AS DOUBLE)) END,
                  CASE WHEN s.kind = 'npp' THEN format('non-physician practitioner: {}%',
-                                                      CAST(CAST($npp_share AS DECIMAL(9, 6)) * 100 AS INTEGER)) END,
+                                                      CAST($npp_share * 100 AS INTEGER)) END,
                  CASE WHEN list_has_any(s.mods, $therapy_assistant)
-                      THEN format('therapy assistant (CQ/CO): {}%', CAST(CAST($therapy_assistant_share AS DECIMAL(9, 6)) * 100 AS INTEGER)) END,
+                      THEN format('therapy assistant (CQ/CO): {}%', CAST($therapy_assistant_share * 100 AS INTEGER)) END,
                  CASE WHEN coalesce(len(a.reduced_ranks), 0) = 0 THEN NULL
                       WHEN s.reduction_class = 'standard'
                       THEN format('multiple procedures (MULT PROC {}): {}% as procedure {} of the claim that day',
-                                  s.mult_proc_ind, CAST(CAST($standard_others AS DECIMAL(9, 6)) * 100 AS INTEGER),
+                                  s.mult_proc_ind, CAST($standard_others * 100 AS INTEGER),
                                   array_to_string(a.reduced_ranks, ', '))
                       WHEN s.reduction_class = '5'
                       THEN format('therapy (MULT PROC 5): practice expense at {}% after the unit with the most',
-                                  CAST(CAST($therapy_pe_others AS DECIMAL(9, 6)) * 100 AS INTEGER))
+                                  CAST($therapy_pe_others * 100 AS INTEGER))
                       WHEN s.reduction_class = '4'
                       THEN format('multiple imaging (MULT PROC 4): technical component at {}%, professional at {}%',
-                                  CAST(CAST($imaging_tc_others AS DECIMAL(9, 6)) * 100 AS INTEGER), CAST(CAST($imaging_pc_others AS DECIMAL(9, 6)) * 100 AS INTEGER))
+                                  CAST($imaging_tc_others * 100 AS INTEGER), CAST($imaging_pc_others * 100 AS INTEGER))
                       ELSE format('multiple {} services (MULT PROC {}): technical component at {}%',
                                   CASE s.reduction_class WHEN '6' THEN 'cardiovascular' ELSE 'ophthalmology' END,
-                                  s.reduction_class, CAST(CASE s.reduction_class WHEN '6' THEN CAST($cardiology_tc_others AS DECIMAL(9, 6))
-                                                           ELSE CAST($ophthalmology_tc_others AS DECIMAL(9, 6)) END * 100 AS INTEGER)) END
+                                  s.reduction_class, CAST(CASE s.reduction_class WHEN '6' THEN $cardiology_tc_others
+                                                           ELSE $ophthalmology_tc_others END * 100 AS INTEGER)) END
              ) END AS said
     FROM shared AS s
     JOIN line_amounts AS a USING (input_row)
