@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -88,6 +89,10 @@ def selected(year: int | None = None) -> list[Release]:
     return sorted(entries, key=lambda r: (r.effective_from, r.label))
 
 
+# Sections of config/defaults.toml that say how pfs runs, not what its tables hold
+RUNNING_SECTIONS = ("server",)
+
+
 def pipeline_digest() -> str:
     """A digest of everything that shapes a release's tables: transforms, SQL, defaults and the catalog's dates.
 
@@ -99,7 +104,8 @@ def pipeline_digest() -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".sql"):
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    digest.update((CONFIG / "defaults.toml").read_bytes())
+    shaping = {section: value for section, value in defaults().items() if section not in RUNNING_SECTIONS}
+    digest.update(json.dumps(shaping, sort_keys=True, default=str).encode())
     for r in sorted(catalog().values(), key=lambda r: r.label):
         digest.update(f"{r.label}|{r.year}|{r.effective_from}|{r.work_gpci_floor}\n".encode())
     return digest.hexdigest()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.app import app, console, errors, fail, open_lake
+from flows.cli.app import TemporaryServerOption, app, console, errors, fail, open_lake, prefect_api
 
 SHOWN_BAD_LINES = 20
 
@@ -23,6 +23,7 @@ def price(
         int, typer.Option(help="Price on a local Dask cluster of this many worker processes (0: in this process).")
     ] = 0,
     cluster: Annotated[str | None, typer.Option(help="Price on this running Dask scheduler (tcp://host:port).")] = None,
+    temporary_server: TemporaryServerOption = None,
 ) -> None:
     """Price claim lines as a Medicare contractor would: the release in force, the locality, PPRRVU's payment
     indicators and the modifiers, with the reasons for every line."""
@@ -39,7 +40,10 @@ def price(
         if workers or cluster:
             from flows.pricing.distributed import price_on_dask
 
-            priced = price_on_dask(lake, claims, out, cf_variant, workers=workers or None, address=cluster)
+            # a local lake keeps the background server; an s3:// one has nowhere to: Prefect's temporary one
+            api_url = prefect_api(None if is_remote(lake) else Path(lake), temporary_server)
+            priced = price_on_dask(lake, claims, out, cf_variant, workers=workers or None, address=cluster,
+                                   api_url=api_url)  # fmt: skip
         else:
             with Progress(*columns, console=console, transient=True) as bar:
                 task = bar.add_task("parts", total=None)

@@ -35,7 +35,8 @@ def price_claims(lake: str, claims: str, out: str, cf_variant: str = "non_qp", p
 
 
 def price_on_dask(lake: str, claims: str, out: str, cf_variant: str = "non_qp", *, workers: int | None = None,
-                  address: str | None = None, part_lines: int = PART_LINES) -> Priced:  # fmt: skip
+                  address: str | None = None, part_lines: int = PART_LINES, api_url: str | None = None,
+                  ) -> Priced:  # fmt: skip
     """`price_claims` on the Dask scheduler at `address`, or on a local cluster of `workers` processes."""
     from flows.foreground import foreground
 
@@ -44,7 +45,7 @@ def price_on_dask(lake: str, claims: str, out: str, cf_variant: str = "non_qp", 
     else:
         runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1,
                                                 "processes": True, "dashboard_address": None})  # fmt: skip
-    with foreground():
+    with foreground(api_url):
         return price_claims.with_options(task_runner=runner)(lake, claims, out, cf_variant, part_lines)
 
 
