@@ -109,3 +109,22 @@ def db(lake: Path):
     con = duckdb.connect(str(lake / "pfs.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_server_outlives_the_tests(tmp_path_factory):
+    """Every lake server a test started is stopped by that test; one left over is stopped here, and named."""
+    yield
+    from flows.server import local
+
+    base = str(tmp_path_factory.getbasetemp().resolve())
+    left = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if "flows.server.supervisor" in words and len(words) > 3 and words[3].startswith(base):
+            local.stop(Path(words[3]))
+            left.append(words[3])
+    assert not left, f"tests left Prefect servers running for {left}"
