@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
     lake = args.lake or lake_of_rvu25d()
     claims = OUT / f"claims-{args.lines}.parquet"
     if not claims.exists():

@@ -50,7 +50,8 @@ def end_to_end(zip_path: Path, release: str) -> float:
     home = ROOT / "bench" / "out" / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"}
+        # Prefect's temporary server: a lake's background server would outlive the temporary lake
+        env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING", "PFS_BACKGROUND_SERVER": "0"}
         started = time.perf_counter()
         subprocess.run(
             [

@@ -26,8 +26,10 @@ ZIP = ROOT.parent / "shared" / "data" / "cms" / "archives" / "rvu25d.zip"
 
 
 def environment() -> dict[str, str]:
+    # Prefect's temporary server: no lake server left behind for bench/out's lake
     env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
-                        "PREFECT_HOME": str(OUT / "prefect"), "COLUMNS": "200"}  # fmt: skip
+                        "PREFECT_HOME": str(OUT / "prefect"), "COLUMNS": "200",
+                        "PFS_BACKGROUND_SERVER": "0"}  # fmt: skip
     env.pop("PREFECT_API_URL", None)
     return env
 
