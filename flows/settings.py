@@ -89,8 +89,9 @@ def selected(year: int | None = None) -> list[Release]:
     return sorted(entries, key=lambda r: (r.effective_from, r.label))
 
 
-# Sections of config/defaults.toml that say how pfs runs, not what its tables hold
-RUNNING_SECTIONS = ("server",)
+# Sections of config/defaults.toml that say how pfs runs (downloads, batches, schedule, Prefect, archive guards),
+# not what its tables hold: changing them reprocesses nothing
+RUNNING_SECTIONS = ("download", "refresh", "archive", "schedule", "prefect", "server")
 
 
 def pipeline_digest() -> str:

@@ -20,8 +20,10 @@ LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
 
 def offline_prefect() -> None:
     """Prefect's ephemeral server, without the telemetry lookup that fails (and logs) offline."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+    from flows.server.local import OFFLINE
+
+    for name, value in OFFLINE.items():
+        os.environ.setdefault(name, value)
 
 
 TemporaryServerOption = Annotated[
@@ -54,7 +56,7 @@ def prefect_api(lake: Path | None, temporary: bool | None = None) -> str | None:
             return lake_server(lake)[0]
         except ServerError as error:
             raise fail(str(error)) from None
-        except PermissionError as error:
+        except OSError as error:  # a lake on a read-only disk, or another user's
             errors.print(f"{lake} cannot hold Prefect's server ({error}): a temporary server runs instead",
                          style="yellow", highlight=False, soft_wrap=True)  # fmt: skip
     _prepare_temporary_server(current)
@@ -124,24 +126,29 @@ class Waiting:
 def _prepare_temporary_server(current) -> None:
     """Prefect's temporary server creates its database on its first start, which on 2 cores outlasts Prefect's
     own start-up allowance: create it here first, saying so (config/defaults.toml [server] sets the allowance)."""
+    import subprocess
+
+    from flows.server.local import DATABASE, prefect_command
+
     url = current.server.database.connection_url
-    url = url.get_secret_value() if url else f"sqlite:///{current.home / 'prefect.db'}"
+    url = url.get_secret_value() if url else f"sqlite:///{current.home / DATABASE}"
     database = Path(url.split("///", 1)[-1])
     if url.startswith("sqlite") and not database.exists():
-        import subprocess
-        import sys
-
         with Waiting(f"Preparing Prefect's database {database} (its first run; up to a minute)") as waiting:
             waiting(0)
-            subprocess.run([str(Path(sys.executable).parent / "prefect"), "server", "database", "upgrade", "-y"],
-                           check=True, stdin=subprocess.DEVNULL, capture_output=True)  # fmt: skip
+            done = subprocess.run(prefect_command("server", "database", "upgrade", "-y"), stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True)  # fmt: skip
+        if done.returncode:
+            raise fail(f"Prefect could not create its database {database}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     errors.print("Prefect starts a temporary server for this run (10-20 s)", style="dim", highlight=False)
 
 
 def since_start() -> float:
     """Seconds since this process started: the wall time a user waits (Linux's /proc; else since pfs's import)."""
+    from flows.server.local import process_stat
+
     try:
-        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        ticks = int(process_stat("self")[19])
         return float(Path("/proc/uptime").read_text().split()[0]) - ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return time.perf_counter() - _IMPORTED

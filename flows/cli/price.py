@@ -1,4 +1,5 @@
-"""`pfs price`: claim lines priced against the lake (read-only; local paths or s3:// URLs)."""
+"""`pfs price`: claim lines priced against the lake (its tables only read; local paths or s3:// URLs). With
+--workers or --cluster the Dask flow reports to the lake's Prefect server, kept in <lake>/.prefect."""
 
 from __future__ import annotations
 

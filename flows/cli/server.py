@@ -33,6 +33,8 @@ def start(
         raise fail(str(error)) from None
     if not started:
         status(lake)
+        if idle_minutes is not None:
+            console.print(f"(its idle time stays as it started; `pfs server stop --lake {lake}` first to change it)")
 
 
 @server_app.command("stop")

@@ -34,6 +34,10 @@ START_LOCK = "start.lock"
 USERS_LOCK = "users.lock"
 LAST_USED = "last_used"
 DATABASE = "prefect.db"
+HEALTH_PATIENCE_SECONDS = 10  # how long a live server may not answer before it counts as hung
+OFFLINE = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}  # no telemetry lookup (it fails offline)
+
+HAS_PROC = Path("/proc/self/stat").exists()  # Linux: processes can be asked what they run
 
 _leases: list = []  # open users.lock handles of this process: shared locks held until it exits
 
@@ -56,12 +60,7 @@ def home(lake: Path) -> Path:
 
 def environment(folder: Path) -> dict[str, str]:
     """The environment of Prefect's server: its home in the lake, offline, no UI, no other server's URL."""
-    env = os.environ | {
-        "PREFECT_HOME": str(folder),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_UI_ENABLED": "false",
-    }
+    env = os.environ | OFFLINE | {"PREFECT_HOME": str(folder), "PREFECT_UI_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
     return env
 
@@ -76,12 +75,20 @@ def recorded(lake: Path) -> Server | None:
     return server if server.lake == str(lake.resolve()) else None
 
 
-def running(lake: Path) -> Server | None:
-    """The lake's server, when its supervisor is alive and its API answers."""
+def running(lake: Path, patience_seconds: float = 0) -> Server | None:
+    """The lake's server, when its supervisor is alive and its API answers within `patience_seconds` (a server
+    busy on 2 cores may miss one health check, and is not to be replaced for that)."""
     server = recorded(lake)
-    if server is None or not is_supervisor(server.pid) or not healthy(server.api_url):
+    if server is None:
         return None
-    return server
+    deadline = time.monotonic() + patience_seconds
+    while is_supervisor(server.pid, lake):
+        if healthy(server.api_url):
+            return server
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.5)
+    return None
 
 
 def preparing_database(lake: Path) -> bool:
@@ -100,7 +107,7 @@ def ensure(
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder / START_LOCK, fcntl.LOCK_EX):
         hold_lease(lake)  # waits while an idle server shuts down; from here on none can
-        server = running(lake)
+        server = running(lake, patience_seconds=HEALTH_PATIENCE_SECONDS)
         if server is not None:
             return server, False
         return start(lake, idle_seconds, timeout_seconds, waiting), True
@@ -112,7 +119,7 @@ def start(
     """Start a supervisor for the lake and wait until its server answers; replace one that died or hangs."""
     folder = home(lake)
     stale = recorded(lake)
-    if stale is not None and is_supervisor(stale.pid):
+    if stale is not None and is_supervisor(stale.pid, lake):
         _kill(stale.pid)  # alive but not answering: replaced, not waited for
     (folder / STATE).unlink(missing_ok=True)
     (folder / LAST_USED).touch()
@@ -151,24 +158,39 @@ def hold_lease(lake: Path) -> None:
 
 def stop(lake: Path) -> bool:
     """Stop the lake's server at once (supervisor and Prefect's server); False when none was running."""
-    server = recorded(lake)
-    alive = server is not None and is_supervisor(server.pid)
-    if alive:
-        _kill(server.pid)
-    (home(lake) / STATE).unlink(missing_ok=True)
+    folder = home(lake)
+    if not folder.exists():
+        return False
+    with _locked(folder / START_LOCK, fcntl.LOCK_EX):  # not while a command starts one
+        server = recorded(lake)
+        alive = server is not None and is_supervisor(server.pid, lake)
+        if alive:
+            _kill(server.pid)
+        (folder / STATE).unlink(missing_ok=True)
     return alive
 
 
-def is_supervisor(pid: int) -> bool:
-    """True while `pid` is alive and is a pfs server supervisor (not another process that got its pid)."""
+def prefect_command(*args: str) -> list[str]:
+    """Prefect's own CLI of this environment."""
+    return [str(Path(sys.executable).parent / "prefect"), *args]
+
+
+def process_stat(pid: int | str) -> list[str]:
+    """The fields of /proc/PID/stat after the command name: [0] is the state, [19] the start time in ticks."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def is_supervisor(pid: int, lake: Path) -> bool:
+    """True while `pid` is alive and is the lake's server supervisor (not another that got its pid)."""
     if not alive(pid):
         return False
+    if not HAS_PROC:
+        return True  # nothing to ask: trust the pid
     try:
-        return b"flows.server.supervisor" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return not Path("/proc/self").exists()  # no /proc to ask (not Linux): trust the pid
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
+    return b"flows.server.supervisor" in words and str(lake.resolve()).encode() in words
 
 
 def alive(pid: int) -> bool:
@@ -180,10 +202,12 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except (ProcessLookupError, PermissionError):
         return False
+    if not HAS_PROC:
+        return True
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return not Path("/proc/self").exists()
+        return process_stat(pid)[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def healthy(api_url: str) -> bool:
