@@ -113,18 +113,14 @@ def db(lake: Path):
 
 @pytest.fixture(scope="session", autouse=True)
 def no_server_outlives_the_tests(tmp_path_factory):
-    """Every lake server a test started is stopped by that test; one left over is stopped here, and named."""
+    """Every lake server a test started is stopped by that test; whatever is left of one is killed here, and named."""
     yield
-    from flows.server import local
+    import signal
 
-    base = str(tmp_path_factory.getbasetemp().resolve())
-    left = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            words = cmdline.read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if "flows.server.supervisor" in words and len(words) > 3 and words[3].startswith(base):
-            local.stop(Path(words[3]))
-            left.append(words[3])
-    assert not left, f"tests left Prefect servers running for {left}"
+    from tests.processes import pids, processes_of
+
+    left = processes_of(tmp_path_factory.getbasetemp())
+    for pid in pids(left):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"tests left processes running: {left}"

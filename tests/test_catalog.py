@@ -69,3 +69,20 @@ def test_a_download_from_cms_is_recorded_then_enforced(config: Path, cms: Path, 
         refresh(release="RVU25D", lake=str(lake))
     local = refresh(release="RVU25D", source=str(cms / "rvu25d"), lake=str(lake))
     assert not local.skipped
+
+
+def test_how_pfs_runs_does_not_reprocess_releases_what_shapes_tables_does(monkeypatch):
+    import copy
+
+    original = settings.defaults()
+    digest = settings.pipeline_digest()
+
+    def changed(section: str, key: str, value) -> str:
+        edited = copy.deepcopy(original)
+        edited[section][key] = value
+        monkeypatch.setattr(settings, "defaults", lambda: edited)
+        return settings.pipeline_digest()
+
+    assert changed("server", "idle_minutes", 5) == digest  # the background server's idle time
+    assert changed("download", "retries", 9) == digest
+    assert changed("forms", "preferred", ["txt", "csv", "xlsx"]) != digest  # another form of each file is read

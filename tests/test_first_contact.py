@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from flows.lake import manifests
-from tests.test_server import processes_of
+from tests.processes import processes_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
