@@ -1,4 +1,4 @@
-"""Running the sql/ models and audits in an embedded DuckDB over one release's validated tables."""
+"""Running the sql/releases/ models and audits in an embedded DuckDB over one release's validated tables."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import duckdb
 import polars as pl
 
 from flows.settings import SQL
+
+RELEASE_SQL = SQL / "releases"  # the release's models, their macros and its audits
 
 # Inputs are loaded in key order, and every model ends in ORDER BY its key: DuckDB keeps that order
 # (preserve_insertion_order), so the Parquet files come out in the same order on every run.
@@ -34,17 +36,17 @@ def compute(inputs: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
         order = f"ORDER BY {INPUT_KEYS[name]}" if INPUT_KEYS[name] else ""
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name} {order}")
         con.unregister(f"_{name}")
-    con.execute((SQL / "macros.sql").read_text())
+    con.execute((RELEASE_SQL / "macros.sql").read_text())
     for model in MODELS:
-        con.execute(f"CREATE TABLE {model} AS {(SQL / f'{model}.sql').read_text()}")
+        con.execute(f"CREATE TABLE {model} AS {(RELEASE_SQL / f'{model}.sql').read_text()}")
     return con
 
 
 def audit(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Run every sql/audits query; raise naming each audit that returned rows (with a sample)."""
+    """Run every sql/releases/audits query; raise naming each audit that returned rows (with a sample)."""
     failures = []
     counts = {}
-    for path in sorted((SQL / "audits").glob("*.sql")):
+    for path in sorted((RELEASE_SQL / "audits").glob("*.sql")):
         rows = con.sql(path.read_text()).pl()
         counts[path.stem] = rows.height
         if rows.height:

@@ -128,7 +128,7 @@ def _quoted(text: str) -> str:
 def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
     """The views (sql/views) of each dataset the lake holds; the release calendar before the releases' views."""
     held = {d.name for d, _ in current}
-    statements = [(SQL / "macros.sql").read_text()] if held else []
+    statements = [(SQL / "releases" / "macros.sql").read_text()] if held else []
     statements += [_calendar()] if RELEASE.name in held else []
     for dataset in DATASETS:
         if dataset.name in held:

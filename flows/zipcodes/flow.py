@@ -70,7 +70,7 @@ def transform(name: str, data: bytes, year_quarter: str) -> pl.DataFrame:
 def compute(zip5: pl.DataFrame) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.register("zip5", zip5)
-    con.execute(f"CREATE TABLE zip_locality AS {(SQL / 'zip_locality.sql').read_text()}")
+    con.execute(f"CREATE TABLE zip_locality AS {(SQL / 'zip_locality' / 'zip_locality.sql').read_text()}")
     con.unregister("zip5")
     return con
 

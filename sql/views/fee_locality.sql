@@ -1,6 +1,6 @@
 -- fee_locality (pfs.duckdb): one row per release x HCPCS x modifier x MAC x locality x conversion factor
--- variant. inputs: rvu, gpci, fee_national (its conversion factor per variant), the macros of sql/macros.sql.
--- The fees the refresh computed and published as Parquet (sql/fee_locality.sql, same macros), computed here
+-- variant. inputs: rvu, gpci, fee_national (its conversion factor per variant), the macros of sql/releases/macros.sql.
+-- The fees the refresh computed and published as Parquet (sql/releases/fee_locality.sql, same macros), computed here
 -- when read instead of stored: two million rows per release would make up most of pfs.duckdb and of the
 -- time it takes to rebuild it. Unordered: filters on release, hcpcs or locality reach the tables beneath.
 WITH c AS (SELECT DISTINCT year, release, cf_variant, conversion_factor_usd FROM fee_national),

@@ -1,7 +1,7 @@
 -- category_ranking: one row per HCPCS x metric x conversion factor variant of the release, for the codes
 -- in their category's population. inputs: rvu (category, RVUs), fee_national, conversion_factors.
 -- (The RVU metrics rank the same under every variant; the fee metric differs.)
--- Definition (docs/ranking.md): population = the distinct HCPCS codes of a category with a value > 0;
+-- Definition (docs/lake.md, "Category ranking"): population = the distinct HCPCS codes of a category with a value > 0;
 -- a code's value = the largest on any of its rows (modifier rows included); percentile = cume_dist x 100
 -- (the share of the population at or below the value); ties = other codes with the same value;
 -- ratio_to_median = median / value below the median, value / median above it, 1 at it.
