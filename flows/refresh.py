@@ -17,8 +17,8 @@ from flows import lake as lake_files
 from flows import settings
 from flows.build import Built, build_release
 from flows.lock import lake_lock
+from flows.shared.tasks import acquire, recover
 
-DOWNLOAD = settings.defaults()["download"]
 PARALLEL_RELEASES = settings.defaults()["refresh"]["parallel_releases"]
 
 
@@ -30,33 +30,6 @@ class Published:
     missing: list[str]
     raw_path: Path
     skipped: bool = False  # the lake already held this archive, processed by this pipeline
-
-
-def _transient(_task, _task_run, state) -> bool:
-    """Retry only what another try can mend (timeouts, resets, 5xx, short bodies)."""
-    return raw.is_transient(state.result(raise_on_failure=False))
-
-
-@task(
-    retries=DOWNLOAD["retries"],
-    retry_delay_seconds=DOWNLOAD["retry_delay_seconds"],
-    retry_condition_fn=_transient,
-    cache_policy=NO_CACHE,
-)
-def download(url: str, lake: Path, release: str, expected_sha256: str = "", zip_only: bool = True) -> raw.RawArchive:
-    """The network step, and the only one retried."""
-    part = raw.download(url, lake / "raw" / release, DOWNLOAD["timeout_seconds"], zip_only)
-    return raw.keep_file(lake, release, part, raw.file_name_of(url), url, move=True, expected_sha256=expected_sha256)
-
-
-@task(cache_policy=NO_CACHE)
-def keep_local(source: Path, lake: Path, release: str) -> raw.RawArchive:
-    """A zip or folder the user hands over, kept as given (the catalog's sha256 pins CMS's URL, not copies)."""
-    if source.is_dir():
-        return raw.keep_folder(lake, release, source)
-    if not source.is_file():
-        raise FileNotFoundError(f"{source}: no such zip or folder")
-    return raw.keep_file(lake, release, source, source.name, str(source.resolve()))
 
 
 @task(cache_policy=NO_CACHE)
@@ -76,14 +49,6 @@ def build(archive: raw.RawArchive, entry: settings.Release) -> Built:
 
 
 @task(cache_policy=NO_CACHE)
-def recover(lake: Path) -> None:
-    """Finish or undo what a killed run left: files and pfs.duckdb follow the committed manifests."""
-    lake_files.reconcile(lake)
-    for partial in raw.sweep_partials(lake):
-        get_run_logger().warning("removed %s, left half-received by a run that did not finish", partial)
-
-
-@task(cache_policy=NO_CACHE)
 def publish(
     con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, archive: raw.RawArchive
 ) -> dict[str, int]:
@@ -97,20 +62,6 @@ def publish(
     partition = {"year": year, "release": release}
     manifest = lake_files.publish(con, lake, lake_files.RELEASE, release, partition, fields)
     return {table: entry["rows"] for table, entry in manifest["tables"].items()}
-
-
-def acquire(
-    source: str | None, catalog_url: str, catalog_sha256: str, lake: Path, label: str, zip_only: bool = True
-) -> raw.RawArchive:
-    """The archive into the raw area: downloaded (retried) from a URL, else taken from a local zip or folder.
-
-    The recorded checksum pins the catalog's URL: another URL is a mirror (maybe of rebuilt zips) or a newer
-    archive CMS published elsewhere, reported by discovery as url_changed.
-    """
-    origin = source or catalog_url
-    if raw.is_url(origin):
-        return download(origin, lake, label, catalog_sha256 if origin == catalog_url else "", zip_only)
-    return keep_local(Path(origin), lake, label)
 
 
 @flow(name="refresh")

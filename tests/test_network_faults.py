@@ -13,6 +13,7 @@ import pytest
 
 from flows import acquire, settings
 from flows import refresh as refresh_module
+from flows.shared import tasks as shared_tasks
 from tests import cms_format as cms
 from tests.faultserver import FaultServer
 from tests.lakefiles import everything
@@ -40,8 +41,8 @@ def lake(tmp_path_factory, server: FaultServer, prefect) -> Iterator[Path]:
 
     Shared by the tests of this module: each compares the lake before and after its own fault."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(refresh_module.download, "retry_delay_seconds", [0, 0, 0])
-        patch.setitem(refresh_module.DOWNLOAD, "timeout_seconds", 1)
+        patch.setattr(shared_tasks.download, "retry_delay_seconds", [0, 0, 0])
+        patch.setitem(shared_tasks.DOWNLOAD, "timeout_seconds", 1)
         lake = tmp_path_factory.mktemp("faults") / "lake"
         refresh_module.refresh(release=RELEASE, source=f"{server.url}/ok.zip", lake=str(lake))
         yield lake

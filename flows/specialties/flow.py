@@ -23,7 +23,7 @@ from flows import lake as lake_files
 from flows import settings
 from flows.lake.layout import STAGING, UTILIZATION
 from flows.lock import lake_lock
-from flows.refresh import acquire, recover
+from flows.shared.tasks import acquire, recover
 from flows.specialties.rules import rules
 from transforms import utilization
 from transforms.errors import CmsFileError

@@ -18,8 +18,8 @@ from flows import lake as lake_files
 from flows import settings
 from flows.extract import ArchiveError, read_members
 from flows.lock import lake_lock
-from flows.refresh import acquire, recover
 from flows.settings import SQL
+from flows.shared.tasks import acquire, recover
 from flows.zipcodes import catalog
 from transforms.errors import CmsFileError
 from transforms.schemas import ZipLocalitySchema, validate

@@ -1,0 +1,1 @@
+"""What the datasets share: the tasks of every flow, and each dataset's fingerprint."""
