@@ -9,14 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows import acquire as raw
 from flows import compute
 from flows.extract import Extracted, release_files
 from flows.settings import Release
 from transforms.release import parse_release, release_row, validate_release
+
+if TYPE_CHECKING:
+    from flows import acquire as raw
 
 Step = Callable[[str, float], None]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from flows.acquire import file_name_of, keep_file, keep_folder, sweep_partials
-from flows.extract import classify, read_members
+from flows.extract import classify
+from flows.shared.archive import read_members
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from flows.lake.layout import STAGING
 from flows.specialties.rules import rules
 from transforms import utilization
 from transforms.errors import CmsFileError
@@ -36,10 +35,10 @@ class Built:
     suppressed_rows: int
 
 
-def build_utilization(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path, log: Log) -> Built:
+def build_utilization(archive: raw.RawArchive, names: raw.RawArchive | None, staging: Path, log: Log) -> Built:
     """The year's tables from the kept file (and crosswalk): find the data file, match its layout, check and
     aggregate it in streamed passes (the first stops at the first bad row), name the specialties."""
-    with _data_file(archive, lake) as data:
+    with _data_file(archive, staging) as data:
         header, separator = _header(data)
         layout = utilization.detect_layout(header, data.name)
         if layout.source == "psps" and names is None:
@@ -81,16 +80,16 @@ def _npi_passes(data: Path, rules: dict) -> int:
 
 
 @contextmanager
-def _data_file(archive: raw.RawArchive, lake: Path) -> Iterator[Path]:
+def _data_file(archive: raw.RawArchive, staging: Path) -> Iterator[Path]:
     """The data file of what was kept: the file itself, the one data file of a folder, or a zip's member
-    (unpacked into the lake's hidden staging area for the run)."""
+    (unpacked into `staging`, the lake's hidden staging area, for the run)."""
     path, pattern = archive.path, rules()["files"]["data"]
     if path.is_dir():
         yield path / _one(sorted(p.name for p in path.iterdir()), pattern, path)
     elif not zipfile.is_zipfile(path):
         yield path
     else:
-        unpacked = lake / STAGING / f"unpacked-{uuid.uuid4().hex}"
+        unpacked = staging / f"unpacked-{uuid.uuid4().hex}"
         try:
             with zipfile.ZipFile(path) as zipped:
                 member = _one(zipped.namelist(), pattern, path)

@@ -11,9 +11,9 @@ from prefect.runtime import flow_run
 
 from flows import acquire as raw
 from flows import lake as lake_files
-from flows import settings
-from flows.lake.layout import UTILIZATION
+from flows.lake.layout import STAGING, UTILIZATION
 from flows.lock import lake_lock
+from flows.shared.fingerprint import fingerprint
 from flows.shared.tasks import acquire, recover
 from flows.specialties.build import Built, build_utilization
 
@@ -38,7 +38,7 @@ def refresh_specialties(
         recover(lake_dir)
         archive = acquire(source, "", "", lake_dir, f"utilization-{year}", zip_only=False)
         names = acquire(crosswalk, "", "", lake_dir, "specialty-crosswalk", zip_only=False) if crosswalk else None
-        pipeline = settings.pipeline_digest() + (f"+{names.sha256}" if names else "")
+        pipeline = fingerprint("utilization") + (f"+{names.sha256}" if names else "")
         published = _published(lake_dir, year, archive.sha256, pipeline)
         if published and not force:
             get_run_logger().info("%s: file %s unchanged, not reprocessed", published["label"], archive.sha256[:12])
@@ -52,7 +52,7 @@ def refresh_specialties(
 @task(cache_policy=NO_CACHE)
 def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> Built:
     """Check, aggregate (streamed) and name one year's file: one task, as for a release (flows/build.py says why)."""
-    return build_utilization(archive, names, lake, get_run_logger().info)
+    return build_utilization(archive, names, lake / STAGING, get_run_logger().info)
 
 
 @task(cache_policy=NO_CACHE)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 
-from flows.settings import CONFIG
+from flows import settings
 
 
 @cache
 def rules() -> dict:
-    return tomllib.loads((CONFIG / "utilization.toml").read_text())
+    return tomllib.loads((settings.CONFIG / "utilization.toml").read_text())

@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 
 from flows import settings
-from flows.extract import ArchiveError, read_members
 from flows.settings import SQL
+from flows.shared.archive import ArchiveError, read_members
 from flows.zipcodes import catalog
 from transforms.errors import CmsFileError
 from transforms.schemas import ZipLocalitySchema, validate
