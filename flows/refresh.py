@@ -17,6 +17,7 @@ from flows import lake as lake_files
 from flows import settings
 from flows.build import Built, build_release
 from flows.lock import lake_lock
+from flows.shared.fingerprint import fingerprint
 from flows.shared.tasks import acquire, recover
 
 PARALLEL_RELEASES = settings.defaults()["refresh"]["parallel_releases"]
@@ -56,7 +57,7 @@ def publish(
         "release": release,
         "year": year,
         "run_id": str(flow_run.id) if flow_run.id else "",
-        "pipeline": settings.pipeline_digest(),
+        "pipeline": fingerprint("release"),
         "source": archive.provenance(),
     }
     partition = {"year": year, "release": release}
@@ -82,7 +83,7 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
     """One release through every step; the caller holds the lake's lock."""
     entry = _entry(release, source)
     archive = acquire(source, entry.zip_url, entry.sha256, lake, entry.label)
-    pipeline = settings.pipeline_digest()
+    pipeline = fingerprint("release")
     if not force and lake_files.is_current(lake, lake_files.RELEASE, entry.label, archive.sha256, pipeline):
         get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
         return _unchanged(lake, entry.label, entry.year, archive.path)

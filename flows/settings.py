@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -87,26 +85,3 @@ def selected(year: int | None = None) -> list[Release]:
     """Catalog releases of a year (or all), in the order they took effect."""
     entries = [r for r in catalog().values() if year is None or r.year == year]
     return sorted(entries, key=lambda r: (r.effective_from, r.label))
-
-
-# Sections of config/defaults.toml that say how pfs runs (downloads, batches, schedule, Prefect, archive guards),
-# not what its tables hold: changing them reprocesses nothing
-RUNNING_SECTIONS = ("download", "refresh", "archive", "schedule", "prefect", "server")
-
-
-def pipeline_digest() -> str:
-    """A digest of everything that shapes a release's tables: transforms, SQL, defaults and the catalog's dates.
-
-    Of the catalog only what reaches the tables counts (label, year, effective date, GPCI floor): recording a
-    sha256 or correcting a URL there does not make every release reprocess.
-    """
-    digest = hashlib.sha256()
-    for folder in (ROOT / "transforms", SQL):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".sql"):
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    shaping = {section: value for section, value in defaults().items() if section not in RUNNING_SECTIONS}
-    digest.update(json.dumps(shaping, sort_keys=True, default=str).encode())
-    for r in sorted(catalog().values(), key=lambda r: r.label):
-        digest.update(f"{r.label}|{r.year}|{r.effective_from}|{r.work_gpci_floor}\n".encode())
-    return digest.hexdigest()

@@ -10,6 +10,7 @@ import pytest
 
 from flows import catalog as checksums
 from flows import settings
+from flows.shared.fingerprint import fingerprint
 
 
 @pytest.fixture
@@ -52,14 +53,14 @@ def test_a_download_from_cms_is_recorded_then_enforced(config: Path, cms: Path, 
 
     # the same bytes served at the catalog's own URL (here, the local server): seen from CMS
     _point_rvu25d_at(config, f"{mirror}/rvu25d.zip")
-    digest = settings.pipeline_digest()
+    digest = fingerprint("release")
     assert refresh(release="RVU25D", lake=str(lake)).skipped  # the archive is unchanged: not reprocessed
     standing = {s.release: s for s in checksums.standings(lake)}["RVU25D"]
     assert standing.state == "to record"
 
     assert [s.release for s in checksums.record(lake)] == ["RVU25D"]
     assert settings.release("RVU25D").sha256 == standing.seen[0]
-    assert settings.pipeline_digest() == digest  # recording a checksum does not make releases reprocess
+    assert fingerprint("release") == digest  # recording a checksum does not make releases reprocess
     assert {s.release: s.state for s in checksums.standings(lake)}["RVU25D"] == "recorded"
     assert checksums.record(lake) == []
 
@@ -69,20 +70,3 @@ def test_a_download_from_cms_is_recorded_then_enforced(config: Path, cms: Path, 
         refresh(release="RVU25D", lake=str(lake))
     local = refresh(release="RVU25D", source=str(cms / "rvu25d"), lake=str(lake))
     assert not local.skipped
-
-
-def test_how_pfs_runs_does_not_reprocess_releases_what_shapes_tables_does(monkeypatch):
-    import copy
-
-    original = settings.defaults()
-    digest = settings.pipeline_digest()
-
-    def changed(section: str, key: str, value) -> str:
-        edited = copy.deepcopy(original)
-        edited[section][key] = value
-        monkeypatch.setattr(settings, "defaults", lambda: edited)
-        return settings.pipeline_digest()
-
-    assert changed("server", "idle_minutes", 5) == digest  # the background server's idle time
-    assert changed("download", "retries", 9) == digest
-    assert changed("forms", "preferred", ["txt", "csv", "xlsx"]) != digest  # another form of each file is read

@@ -254,3 +254,31 @@ def test_a_crosswalk_without_code_and_name_columns_is_refused_naming_the_file():
         "x",
     )
     assert today.collect().rows() == [("08", "Family Practice")]  # one name per code: the first
+
+
+def test_a_changed_alias_reprocesses_the_same_file_with_the_new_names(tmp_path: Path, monkeypatch, prefect):
+    import shutil
+
+    from flows import settings
+    from flows.specialties.flow import refresh_specialties
+    from flows.specialties.rules import rules
+
+    lake, data = tmp_path / "lake", _write(tmp_path / "prov_svc.csv", CURRENT)
+    refresh_specialties(2023, str(data), str(lake))
+    names = "SELECT DISTINCT specialty FROM code_specialty WHERE hcpcs = '97140' ORDER BY 1"
+    assert _rows(lake, names) == [("Chiropractic",), ("Physical Therapist in Private Practice",)]
+    assert refresh_specialties(2023, str(data), str(lake)).skipped  # nothing changed: not read again
+
+    config = tmp_path / "config"
+    shutil.copytree(settings.CONFIG, config)
+    rules_file = config / "utilization.toml"
+    rules_file.write_text(rules_file.read_text().replace("[aliases]\n", '[aliases]\n"Chiropractic" = "Chiropractor"\n'))
+    monkeypatch.setattr(settings, "CONFIG", config)
+    rules.cache_clear()
+    try:
+        again = refresh_specialties(2023, str(data), str(lake))
+    finally:
+        monkeypatch.undo()
+        rules.cache_clear()
+    assert not again.skipped
+    assert _rows(lake, names) == [("Chiropractor",), ("Physical Therapist in Private Practice",)]

@@ -12,8 +12,8 @@ from prefect.runtime import flow_run
 
 from flows import acquire as raw
 from flows import lake as lake_files
-from flows import settings
 from flows.lock import lake_lock
+from flows.shared.fingerprint import fingerprint
 from flows.shared.tasks import acquire, recover
 from flows.zipcodes import catalog
 from flows.zipcodes.build import build_zip_locality
@@ -41,7 +41,7 @@ def build(archive: raw.RawArchive, year_quarter: str) -> duckdb.DuckDBPyConnecti
 def publish(con: duckdb.DuckDBPyConnection, lake: Path, year_quarter: str, archive: raw.RawArchive) -> int:
     fields = {
         "run_id": str(flow_run.id) if flow_run.id else "",
-        "pipeline": settings.pipeline_digest(),
+        "pipeline": fingerprint("zip_locality"),
         "source": archive.provenance(),
     }
     partition = {"year_quarter": year_quarter}
@@ -61,7 +61,7 @@ def refresh_zip_locality(
         recover(lake_dir)
         archive = acquire(source, entry.zip_url if entry else "", entry.sha256 if entry else "", lake_dir,
                           raw_label(label))  # fmt: skip
-        pipeline = settings.pipeline_digest()
+        pipeline = fingerprint("zip_locality")
         if not force and lake_files.is_current(lake_dir, lake_files.ZIP_LOCALITY, label, archive.sha256, pipeline):
             get_run_logger().info("%s: ZIP code file %s unchanged, not reprocessed", label, archive.sha256[:12])
             manifest = lake_files.manifests(lake_dir, lake_files.ZIP_LOCALITY)[label]

@@ -1,0 +1,96 @@
+"""Each dataset reprocesses when what shapes its tables changes, and only then: one file of a copy of the project
+changed at a time, every dataset's fingerprint compared with the unchanged copy's."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.shared.fingerprint import SHAPES, fingerprint
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL = set(SHAPES)
+
+
+def _project_copy(where: Path) -> Path:
+    for folder in ("flows", "transforms", "sql", "config"):
+        shutil.copytree(ROOT / folder, where / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return where
+
+
+def _append(text: str) -> str:
+    return text + "\n-- a change\n" if text.lstrip().startswith("--") else text + "\n# a change\n"
+
+
+def _replace(old: str, new: str):
+    def edit(text: str) -> str:
+        assert re.search(old, text, re.M), f"{old!r} is not in the file any more: update the test"
+        return re.sub(old, new, text, count=1, flags=re.M)
+
+    return edit
+
+
+CHANGES = [  # (file, edit, the datasets that must reprocess)
+    # the release's own code, SQL and configuration
+    ("flows/compute.py", _append, {"release"}),
+    ("flows/build.py", _append, {"release"}),
+    ("transforms/pprrvu.py", _append, {"release"}),
+    ("sql/releases/fee_locality.sql", _append, {"release"}),
+    ("sql/releases/audits/rvu_totals.sql", _append, {"release"}),
+    (
+        "config/defaults.toml",
+        _replace(r'^preferred = \["csv", "xlsx", "txt"\]', 'preferred = ["txt", "csv", "xlsx"]'),
+        {"release"},
+    ),
+    ("config/releases.toml", _replace(r"^effective_from = 2025-10-01", "effective_from = 2025-10-02"), {"release"}),
+    # the ZIP code file's
+    ("flows/zipcodes/build.py", _append, {"zip_locality"}),
+    ("transforms/zip5.py", _append, {"zip_locality"}),
+    ("sql/zip_locality/zip_locality.sql", _append, {"zip_locality"}),
+    ("config/zip_localities.toml", _replace(r"^file = .*$", r"file = '^ZIP5.*\\.txt$'"), {"zip_locality"}),
+    # utilization's
+    ("flows/specialties/build.py", _append, {"utilization"}),
+    ("transforms/utilization.py", _append, {"utilization"}),
+    ("config/utilization.toml", _replace(r'^"CRNA" = .*$', '"CRNA" = "Nurse Anesthetist"'), {"utilization"}),
+    # code the datasets share
+    ("flows/shared/archive.py", _append, {"release", "zip_locality"}),
+    ("transforms/errors.py", _append, ALL),
+    # what shapes no table: flows, surfaces, views, where files come from, how pfs runs
+    ("flows/refresh.py", _append, set()),
+    ("flows/zipcodes/flow.py", _append, set()),
+    ("flows/specialties/flow.py", _append, set()),
+    ("flows/lake/database.py", _append, set()),
+    ("flows/cli/app.py", _append, set()),
+    ("flows/site/pages.py", _append, set()),
+    ("flows/pricing/price.py", _append, set()),
+    ("sql/pricing/price.sql", _append, set()),
+    ("sql/views/fee_locality.sql", _append, set()),
+    ("config/pricing.toml", _append, set()),
+    ("config/defaults.toml", _replace(r"^idle_minutes = \d+", "idle_minutes = 5"), set()),
+    ("config/defaults.toml", _replace(r"^retries = \d+", "retries = 9"), set()),
+    ("config/releases.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "0" * 64 + '"'), set()),
+    ("config/zip_localities.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "1" * 64 + '"'), set()),
+    ("config/utilization.toml", _replace(r"^bytes_per_npi_pass = .*$", "bytes_per_npi_pass = 5_000"), set()),
+]
+
+
+@pytest.fixture(scope="module")
+def unchanged(tmp_path_factory) -> dict[str, str]:
+    root = _project_copy(tmp_path_factory.mktemp("unchanged"))
+    return {dataset: fingerprint(dataset, root) for dataset in SHAPES}
+
+
+@pytest.mark.parametrize(("file", "edit", "expected"), CHANGES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CHANGES)])
+def test_a_change_reprocesses_exactly_the_datasets_it_shapes(tmp_path: Path, unchanged, file, edit, expected):
+    root = _project_copy(tmp_path)
+    path = root / file
+    path.write_text(edit(path.read_text()))
+    changed = {dataset for dataset in SHAPES if fingerprint(dataset, root) != unchanged[dataset]}
+    assert changed == expected
+
+
+def test_the_copy_fingerprints_as_this_project(unchanged):
+    assert unchanged == {dataset: fingerprint(dataset) for dataset in SHAPES}
