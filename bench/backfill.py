@@ -32,7 +32,7 @@ def main() -> None:
 
     started = time.perf_counter()
     from flows import settings
-    from flows.refresh import refresh_releases
+    from flows.releases.flow import refresh_releases
 
     if args.parallel:
         refresh_releases.task_runner.max_workers = args.parallel

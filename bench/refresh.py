@@ -28,8 +28,9 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
 
 def publish_release(zip_path: Path, release: str, lake_dir: Path) -> list[tuple[str, float]]:
     """One release through every step of the refresh flow, without Prefect; the time of each step."""
-    from flows import acquire, lake, settings
-    from flows.build import build_release
+    from flows import lake, settings
+    from flows.releases.build import build_release
+    from flows.shared import raw as acquire
 
     laps: list[tuple[str, float]] = []
     entry = settings.release(release)

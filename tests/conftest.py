@@ -35,7 +35,7 @@ def prefect():
     """One Prefect test server for the whole session; flow runs as `pfs refresh` makes them (no heartbeat)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.foreground import foreground
+    from flows.shared.prefect_settings import foreground
 
     with prefect_test_harness(), foreground():
         yield
@@ -63,7 +63,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def lake(tmp_path_factory, cms: Path, mirror: str, prefect) -> Path:
     """RVU25D downloaded from the mirror, RVU22A from its zip, RVU26C from its folder: one lake."""
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     lake = tmp_path_factory.mktemp("lake")
     refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))

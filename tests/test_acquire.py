@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.acquire import file_name_of, keep_file, keep_folder, sweep_partials
-from flows.extract import classify
+from flows.releases.extract import classify
 from flows.shared.archive import read_members
+from flows.shared.raw import file_name_of, keep_file, keep_folder, sweep_partials
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:

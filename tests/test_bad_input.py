@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flows import settings
-from flows.refresh import refresh
+from flows.releases.flow import refresh
 from tests import cms_format as cms
 from tests.lakefiles import published
 
@@ -249,7 +249,7 @@ def test_zip_past_the_total_size_limit_is_refused(lake: Path, tmp_path: Path, mo
 
 
 def test_a_second_refresh_while_one_runs_is_refused(lake: Path, tmp_path: Path):
-    from flows.lock import lake_lock
+    from flows.shared.lock import lake_lock
 
     before = published(lake)
     with lake_lock(lake), pytest.raises(Exception, match="another refresh is running on"):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows import catalog as checksums
 from flows import settings
+from flows.releases import checksums
 from flows.shared.fingerprint import fingerprint
 
 
@@ -44,7 +44,7 @@ def test_filling_a_sha256_changes_that_one_line_only():
 
 
 def test_a_download_from_cms_is_recorded_then_enforced(config: Path, cms: Path, mirror: str, tmp_path: Path, prefect):
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     lake = tmp_path / "lake"
     # a mirror's archive is seen, but it is not CMS's: nothing to record

@@ -50,7 +50,7 @@ def _release_folder(tmp_path: Path, name: str, rows: list[str]) -> Path:
 
 
 def test_refresh_is_repeatable_and_a_failed_one_keeps_the_previous_release(tmp_path: Path, prefect):
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     lake = tmp_path / "lake"
     good = _release_folder(

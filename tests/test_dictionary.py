@@ -9,9 +9,8 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from flows import dictionary
 from flows.cli import app
-from flows.lake import reader
+from flows.lake import dictionary, reader
 from flows.lake.layout import DATASETS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from flows.discover import discover_releases
-from transforms.pages import PageLayoutError, zip_link
+from flows.releases.discover import discover_releases
+from transforms.cms_pages import PageLayoutError, zip_link
 
 LANDING = """<html><body><h1>PFS Relative Value Files</h1>
 <table class="views-table">
@@ -93,7 +93,7 @@ def test_zip_names_with_slashes_match_their_label():
 
 
 def test_catalog_status_of_a_known_and_a_guessed_url():
-    from flows.discover import _status
+    from flows.releases.discover import _status
     from flows.settings import release
 
     known, guessed = release("RVU25D"), release("RVU25B")

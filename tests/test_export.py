@@ -24,7 +24,7 @@ CALIFORNIA = "01112,CA,05,SAN FRANCISCO,1.1,1.2,0.5"
 @pytest.fixture(scope="module")
 def feed_lake(tmp_path_factory, prefect) -> Path:
     """RVU25C then RVU25D: 97140 (work changes), 76145 with a 26 and a TC row, and a C status code."""
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     root = tmp_path_factory.mktemp("feed")
     lake = root / "lake"

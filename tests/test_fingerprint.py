@@ -35,8 +35,8 @@ def _replace(old: str, new: str):
 
 CHANGES = [  # (file, edit, the datasets that must reprocess)
     # the release's own code, SQL and configuration
-    ("flows/compute.py", _append, {"release"}),
-    ("flows/build.py", _append, {"release"}),
+    ("flows/releases/compute.py", _append, {"release"}),
+    ("flows/releases/build.py", _append, {"release"}),
     ("transforms/pprrvu.py", _append, {"release"}),
     ("sql/releases/fee_locality.sql", _append, {"release"}),
     ("sql/releases/audits/rvu_totals.sql", _append, {"release"}),
@@ -59,7 +59,7 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("flows/shared/archive.py", _append, {"release", "zip_locality"}),
     ("transforms/errors.py", _append, ALL),
     # what shapes no table: flows, surfaces, views, where files come from, how pfs runs
-    ("flows/refresh.py", _append, set()),
+    ("flows/releases/flow.py", _append, set()),
     ("flows/zipcodes/flow.py", _append, set()),
     ("flows/specialties/flow.py", _append, set()),
     ("flows/lake/database.py", _append, set()),

@@ -13,8 +13,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from flows import settings
-from flows.compute import compute
-from flows.extract import classify
+from flows.releases.compute import compute
+from flows.releases.extract import classify
 from transforms.errors import CmsFileError
 from transforms.locco import parse_locco
 from transforms.release import parse_release, release_row, validate_release

@@ -18,7 +18,7 @@ ALABAMA = "10112,AL,0,ALABAMA,1,0.869,0.575"
 
 
 def _publish(lake: Path, root: Path, release: str, rows: list[str], gpci: list[str]) -> None:
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     folder = root / release
     folder.mkdir()

@@ -41,7 +41,7 @@ def _wait_for_partial_version(lake: Path, process: subprocess.Popen, timeout: fl
 
 
 def test_killed_during_publish_then_completed_by_the_next_run(tmp_path: Path, cms: Path, prefect):
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     lake = tmp_path / "lake"
     refresh(release="RVU25D", source=str(cms / "archives" / "rvu25d.zip"), lake=str(lake))

@@ -213,7 +213,7 @@ def test_raw_archive_is_kept_with_its_digest_and_origin(lake: Path, mirror: str)
 def test_refreshing_a_real_release_again_gives_byte_identical_parquet(lake: Path, mirror: str):
     """Run last in this module: it publishes a new version of RVU25D (same archive, same bytes)."""
     from flows.lake import manifests
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     before = manifests(lake)["RVU25D"]
     again = refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))

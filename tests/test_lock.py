@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.lock import LakeBusy, lake_lock
+from flows.shared.lock import LakeBusy, lake_lock
 
 
 def test_a_second_run_fails_at_once_naming_the_holder(tmp_path: Path):
@@ -40,7 +40,7 @@ def test_the_lock_of_a_killed_run_is_recovered_and_reported(tmp_path: Path):
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from flows.lock import lake_lock\n"
+        "from flows.shared.lock import lake_lock\n"
         "with lake_lock(Path(sys.argv[1])):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
     )

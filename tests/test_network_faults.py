@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import acquire, settings
-from flows import refresh as refresh_module
+from flows import settings
+from flows.releases import flow as refresh_module
+from flows.shared import raw as acquire
 from flows.shared import tasks as shared_tasks
 from tests import cms_format as cms
 from tests.faultserver import FaultServer

@@ -23,7 +23,7 @@ from flows import lake as lake_files
 from flows.lake import database, reader
 from flows.lake.layout import RELEASE, STAGING, staged_dir
 from flows.lake.manifest import commit
-from flows.refresh import refresh
+from flows.releases.flow import refresh
 from tests import cms_format as cms
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from flows import settings
 from flows.cli import app
 from flows.lake import manifests
-from flows.refresh import refresh_releases
+from flows.releases.flow import refresh_releases
 from tests.cms_format import release_folder, zipped
 from tests.cms_site import serve
 from tests.lakefiles import everything

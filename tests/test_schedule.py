@@ -14,8 +14,8 @@ from prefect.flow_engine import run_flow
 
 from flows import settings
 from flows.lake import manifests
-from flows.refresh import refresh_from_cms
-from flows.schedule import quarterly
+from flows.releases.flow import refresh_from_cms
+from flows.releases.schedule import quarterly
 from tests.cms_format import release_folder, zipped
 from tests.cms_site import serve
 

@@ -56,7 +56,7 @@ def _services(release: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def site_lake(tmp_path_factory, prefect) -> Path:
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     root = tmp_path_factory.mktemp("site")
     for release in ("RVU24A", "RVU24B"):

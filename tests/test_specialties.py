@@ -199,7 +199,7 @@ def test_bad_input_is_refused_naming_file_line_and_column_and_the_lake_kept(
 
 
 def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path: Path, prefect):
-    from flows.acquire import DownloadError
+    from flows.shared.raw import DownloadError
     from flows.specialties.flow import refresh_specialties
     from tests.conftest import serving
 

@@ -51,7 +51,7 @@ def test_variants_whose_rvus_differ_are_an_error_naming_the_line():
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory, prefect) -> Path:
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
 
     root = tmp_path_factory.mktemp("variants")
     folder = root / "rvu26b"

@@ -86,7 +86,7 @@ CALIFORNIA = "01112,CA,05,SAN FRANCISCO,1.1,1.2,0.5"
 @pytest.fixture(scope="module")
 def quarters_lake(tmp_path_factory, prefect) -> Path:
     """Fixture releases RVU25C and RVU25D, and two quarters' ZIP files that move ZIP 94110 between localities."""
-    from flows.refresh import refresh
+    from flows.releases.flow import refresh
     from flows.zipcodes.flow import refresh_zip_locality
 
     root = tmp_path_factory.mktemp("quarters")

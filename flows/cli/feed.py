@@ -16,7 +16,7 @@ def dictionary(
     fmt: Annotated[str, typer.Option("--format", help="markdown or json.")] = "markdown",
 ) -> None:
     """Print the data dictionary: every lake table's columns with type, unit, key, meaning and CMS column."""
-    from flows import dictionary as entries
+    from flows.lake import dictionary as entries
 
     if fmt not in ("markdown", "json"):
         raise fail("--format is markdown or json", 2)

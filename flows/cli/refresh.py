@@ -59,7 +59,7 @@ def refresh(
     if source and not (release or zip_quarter or specialties):
         raise fail("--source goes with --release, --zip-quarter or --specialties (--mirror with --year/--all)", 2)
     api_url = prefect_api(lake, temporary_server)
-    from flows.foreground import foreground
+    from flows.shared.prefect_settings import foreground
 
     with foreground(api_url):
         if zip_quarter:
@@ -78,8 +78,8 @@ def _refresh_releases(
     import httpx
 
     from flows import settings
-    from flows.refresh import refresh_from_cms, refresh_releases
-    from transforms.pages import PageLayoutError
+    from flows.releases.flow import refresh_from_cms, refresh_releases
+    from transforms.cms_pages import PageLayoutError
 
     started = time.perf_counter()
     if release:
@@ -168,8 +168,8 @@ def discover(
     offline_prefect()
     import httpx
 
-    from flows.discover import discover_releases
-    from transforms.pages import PageLayoutError
+    from flows.releases.discover import discover_releases
+    from transforms.cms_pages import PageLayoutError
 
     try:
         found = discover_releases(landing_page)
@@ -193,7 +193,7 @@ def catalog(
 
     Only archives downloaded from the catalog's own zip URL count; a mirror's zip is other bytes.
     """
-    from flows import catalog as checksums
+    from flows.releases import checksums
 
     if record:
         for standing in checksums.record(lake):
@@ -212,8 +212,8 @@ def serve(lake: LakeOption = Path("lake"), temporary_server: TemporaryServerOpti
     api_url = prefect_api(lake, temporary_server)
     from prefect import serve as prefect_serve
 
-    from flows.foreground import reporting_to
-    from flows.schedule import quarterly
+    from flows.releases.schedule import quarterly
+    from flows.shared.prefect_settings import reporting_to
 
     with reporting_to(api_url):  # with Prefect's heartbeat, which scheduled runs use
         prefect_serve(quarterly(str(lake.resolve())))

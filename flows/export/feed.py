@@ -19,9 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows import dictionary
 from flows.export.folder import replaced
-from flows.lake import reader
+from flows.lake import dictionary, reader
 from flows.lake.layout import RELEASE_TABLES
 from flows.lake.manifest import manifests
 from flows.lookup.jsonable import dumps

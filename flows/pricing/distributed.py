@@ -38,7 +38,7 @@ def price_on_dask(lake: str, claims: str, out: str, cf_variant: str = "non_qp", 
                   address: str | None = None, part_lines: int = PART_LINES, api_url: str | None = None,
                   ) -> Priced:  # fmt: skip
     """`price_claims` on the Dask scheduler at `address`, or on a local cluster of `workers` processes."""
-    from flows.foreground import foreground
+    from flows.shared.prefect_settings import foreground
 
     if address:
         runner = DaskTaskRunner(address=address)

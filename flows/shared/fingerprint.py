@@ -61,7 +61,7 @@ def _utilization_config(config: Path) -> object:
 
 
 SHAPES: dict[str, Shape] = {
-    "release": Shape("flows.build", ("releases",), _release_config),
+    "release": Shape("flows.releases.build", ("releases",), _release_config),
     "zip_locality": Shape("flows.zipcodes.build", ("zip_locality",), _zip_locality_config),
     "utilization": Shape("flows.specialties.build", (), _utilization_config),
 }

@@ -8,9 +8,9 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import acquire as raw
 from flows import lake as lake_files
 from flows import settings
+from flows.shared import raw
 
 DOWNLOAD = settings.defaults()["download"]
 

@@ -22,7 +22,7 @@ from transforms import utilization
 from transforms.errors import CmsFileError
 
 if TYPE_CHECKING:
-    from flows import acquire as raw
+    from flows.shared import raw
 
 Log = Callable[[str], None]
 

@@ -9,11 +9,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import acquire as raw
 from flows import lake as lake_files
 from flows.lake.layout import STAGING, UTILIZATION
-from flows.lock import lake_lock
+from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
+from flows.shared.lock import lake_lock
 from flows.shared.tasks import acquire, recover
 from flows.specialties.build import Built, build_utilization
 
@@ -51,7 +51,7 @@ def refresh_specialties(
 
 @task(cache_policy=NO_CACHE)
 def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> Built:
-    """Check, aggregate (streamed) and name one year's file: one task, as for a release (flows/build.py says why)."""
+    """Check, aggregate (streamed) and name one year's file: one task, as a release's (releases/build.py says why)."""
     return build_utilization(archive, names, lake / STAGING, get_run_logger().info)
 
 

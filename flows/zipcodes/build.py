@@ -18,7 +18,7 @@ from transforms.schemas import ZipLocalitySchema, validate
 from transforms.zip5 import parse_zip5
 
 if TYPE_CHECKING:
-    from flows import acquire as raw
+    from flows.shared import raw
 
 
 def build_zip_locality(archive: raw.RawArchive, year_quarter: str) -> duckdb.DuckDBPyConnection:

@@ -10,10 +10,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import acquire as raw
 from flows import lake as lake_files
-from flows.lock import lake_lock
+from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
+from flows.shared.lock import lake_lock
 from flows.shared.tasks import acquire, recover
 from flows.zipcodes import catalog
 from flows.zipcodes.build import build_zip_locality
@@ -33,7 +33,7 @@ def raw_label(year_quarter: str) -> str:
 
 @task(cache_policy=NO_CACHE)
 def build(archive: raw.RawArchive, year_quarter: str) -> duckdb.DuckDBPyConnection:
-    """Extract, parse and validate, compute: one task, as for a release (flows/build.py says why)."""
+    """Extract, parse and validate, compute: one task, as for a release (flows/releases/build.py says why)."""
     return build_zip_locality(archive, year_quarter)
 
 

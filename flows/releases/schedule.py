@@ -6,7 +6,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows import settings
-from flows.refresh import refresh_from_cms
+from flows.releases.flow import refresh_from_cms
 
 
 def quarterly(lake: str, landing_page: str | None = None) -> RunnerDeployment:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows import compute
-from flows.extract import Extracted, release_files
+from flows.releases import compute
+from flows.releases.extract import Extracted, release_files
 from flows.settings import Release
 from transforms.release import parse_release, release_row, validate_release
 
 if TYPE_CHECKING:
-    from flows import acquire as raw
+    from flows.shared import raw
 
 Step = Callable[[str, float], None]
 

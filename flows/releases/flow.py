@@ -12,12 +12,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import acquire as raw
 from flows import lake as lake_files
 from flows import settings
-from flows.build import Built, build_release
-from flows.lock import lake_lock
+from flows.releases.build import Built, build_release
+from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
+from flows.shared.lock import lake_lock
 from flows.shared.tasks import acquire, recover
 
 PARALLEL_RELEASES = settings.defaults()["refresh"]["parallel_releases"]
@@ -35,7 +35,7 @@ class Published:
 
 @task(cache_policy=NO_CACHE)
 def build(archive: raw.RawArchive, entry: settings.Release) -> Built:
-    """Extract, parse, validate, compute and audit in memory (flows/build.py says why one task); times logged."""
+    """Extract, parse, validate, compute and audit in memory (releases/build.py says why one task); times logged."""
     logger = get_run_logger()
     built = build_release(archive, entry, lambda step, seconds: logger.info("%s: %.2f s", step, seconds))
     found = built.found
@@ -152,7 +152,7 @@ def refresh_from_cms(
     lake: str = "lake", landing_page: str | None = None, wait_seconds: float = 0, force: bool = False
 ) -> list[Outcome]:
     """Discover the releases CMS lists now and refresh each: what the schedule runs."""
-    from flows.discover import discover_releases
+    from flows.releases.discover import discover_releases
 
     found = discover_releases(landing_page)
     batch = [(f.label, f.zip_url) for f in reversed(found)]

@@ -8,9 +8,10 @@ import httpx
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import acquire, settings
+from flows import settings
 from flows.settings import Release
-from transforms.pages import release_pages, zip_link
+from flows.shared import raw as acquire
+from transforms.cms_pages import release_pages, zip_link
 
 
 @dataclass(frozen=True)

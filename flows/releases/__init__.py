@@ -1,0 +1,1 @@
+"""The fee-schedule releases: discovered on CMS's pages, acquired, built into their tables and published."""
