@@ -75,7 +75,7 @@ def lake(tmp_path_factory, cms: Path, mirror: str, prefect) -> Path:
 @pytest.fixture(scope="session")
 def zip_lake(lake: Path, cms: Path, prefect) -> Path:
     """The session's lake of real releases, with CMS's October 2025 ZIP code file added."""
-    from flows.zipcodes.flow import refresh_zip_locality
+    from flows.zip_locality.flow import refresh_zip_locality
 
     done = refresh_zip_locality("2025Q4", str(cms / "zip5_oct2025"), str(lake))
     assert done.rows == 42_956
@@ -85,10 +85,10 @@ def zip_lake(lake: Path, cms: Path, prefect) -> Path:
 @pytest.fixture(scope="session")
 def full_lake(zip_lake: Path, cms: Path, prefect) -> Path:
     """The session's lake with every dataset: releases, the ZIP code file, and the real 2012 utilization sample."""
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     sample = cms / "utilization" / "physician_supplier_puf_cy2012_sample.tsv"
-    assert refresh_specialties(2012, str(sample), str(zip_lake)).rows["code_specialty"] > 0
+    assert refresh_utilization(2012, str(sample), str(zip_lake)).rows["code_specialty"] > 0
     return zip_lake
 
 

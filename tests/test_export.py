@@ -41,14 +41,14 @@ def feed_lake(tmp_path_factory, prefect) -> Path:
         (folder / "PPRRVU2025_Test.csv").write_bytes(cms.pprrvu(rows))
         (folder / "GPCI2025.csv").write_bytes(cms.gpci([*cms.GPCI_ALABAMA, CALIFORNIA]))
         refresh(release=label, source=str(folder), lake=str(lake))
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     utilization = root / "prov_svc.csv"
     utilization.write_text(
         "Rndrng_NPI,Rndrng_Prvdr_Type,HCPCS_Cd,Place_Of_Srvc,Tot_Benes,Tot_Srvcs\n"
         "1000000001,Chiropractic,97140,O,12,30\n1000000002,Physical Therapist,97140,O,40,90\n"
     )
-    refresh_specialties(2023, str(utilization), str(lake))
+    refresh_utilization(2023, str(utilization), str(lake))
     return lake
 
 

@@ -47,12 +47,12 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ),
     ("config/releases.toml", _replace(r"^effective_from = 2025-10-01", "effective_from = 2025-10-02"), {"release"}),
     # the ZIP code file's
-    ("flows/zipcodes/build.py", _append, {"zip_locality"}),
+    ("flows/zip_locality/build.py", _append, {"zip_locality"}),
     ("transforms/zip5.py", _append, {"zip_locality"}),
     ("sql/zip_locality/zip_locality.sql", _append, {"zip_locality"}),
-    ("config/zip_localities.toml", _replace(r"^file = .*$", r"file = '^ZIP5.*\\.txt$'"), {"zip_locality"}),
+    ("config/zip_locality.toml", _replace(r"^file = .*$", r"file = '^ZIP5.*\\.txt$'"), {"zip_locality"}),
     # utilization's
-    ("flows/specialties/build.py", _append, {"utilization"}),
+    ("flows/utilization/build.py", _append, {"utilization"}),
     ("transforms/utilization.py", _append, {"utilization"}),
     ("config/utilization.toml", _replace(r'^"CRNA" = .*$', '"CRNA" = "Nurse Anesthetist"'), {"utilization"}),
     # code the datasets share
@@ -60,8 +60,8 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("transforms/errors.py", _append, ALL),
     # what shapes no table: flows, surfaces, views, where files come from, how pfs runs
     ("flows/releases/flow.py", _append, set()),
-    ("flows/zipcodes/flow.py", _append, set()),
-    ("flows/specialties/flow.py", _append, set()),
+    ("flows/zip_locality/flow.py", _append, set()),
+    ("flows/utilization/flow.py", _append, set()),
     ("flows/lake/database.py", _append, set()),
     ("flows/cli/app.py", _append, set()),
     ("flows/site/pages.py", _append, set()),
@@ -72,7 +72,7 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("config/defaults.toml", _replace(r"^idle_minutes = \d+", "idle_minutes = 5"), set()),
     ("config/defaults.toml", _replace(r"^retries = \d+", "retries = 9"), set()),
     ("config/releases.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "0" * 64 + '"'), set()),
-    ("config/zip_localities.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "1" * 64 + '"'), set()),
+    ("config/zip_locality.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "1" * 64 + '"'), set()),
     ("config/utilization.toml", _replace(r"^bytes_per_npi_pass = .*$", "bytes_per_npi_pass = 5_000"), set()),
 ]
 

@@ -62,13 +62,13 @@ def _rows(lake: Path, sql: str, **params) -> list[tuple]:
 @pytest.fixture(scope="module")
 def fixture_lake(tmp_path_factory, prefect) -> Path:
     """A lake holding the current-layout fixture as 2023 and the PSPS fixture as 2023."""
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     root = tmp_path_factory.mktemp("specialties")
     lake = root / "lake"
-    refresh_specialties(2023, str(_write(root / "prov_svc.csv", CURRENT)), str(lake))
+    refresh_utilization(2023, str(_write(root / "prov_svc.csv", CURRENT)), str(lake))
     crosswalk = _write(root / "crosswalk.csv", CROSSWALK)
-    refresh_specialties(2023, str(_write(root / "psps.csv", PSPS)), str(lake), str(crosswalk))
+    refresh_utilization(2023, str(_write(root / "psps.csv", PSPS)), str(lake), str(crosswalk))
     return lake
 
 
@@ -114,16 +114,16 @@ def test_every_codes_shares_sum_to_one_per_source_and_year(fixture_lake: Path):
         assert sums and all(abs(total - 1) < 1e-12 for *_, total in sums), table
 
 
-def test_pfs_code_shows_the_top_specialties_and_says_when_there_are_none(fixture_lake: Path, tmp_path: Path, cms):
+def test_pfs_code_shows_the_top_specialties_and_says_when_there_are_none(
+    fixture_lake: Path, tmp_path: Path, cms, prefect
+):
     import shutil
-    import sys
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from refresh import publish_release
+    from flows.releases.flow import refresh
 
     lake = tmp_path / "lake"
     shutil.copytree(fixture_lake, lake)
-    publish_release(cms / "archives" / "rvu25d.zip", "RVU25D", lake)
+    refresh(release="RVU25D", source=str(cms / "archives" / "rvu25d.zip"), lake=str(lake))
     page = CliRunner().invoke(
         app, ["code", "97140", "--release", "RVU25D", "--lake", str(lake)], env={"COLUMNS": "250"}
     )
@@ -137,11 +137,11 @@ def test_pfs_code_shows_the_top_specialties_and_says_when_there_are_none(fixture
 
 def test_the_real_2012_file_gives_the_counts_made_from_it_directly(tmp_path: Path, cms: Path, prefect):
     """Every row of code_specialty 2012 recomputed here from the TSV with csv, by provider_type."""
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     sample = cms / "utilization" / "physician_supplier_puf_cy2012_sample.tsv"
     lake = tmp_path / "lake"
-    done = refresh_specialties(2012, str(sample), str(lake))
+    done = refresh_utilization(2012, str(sample), str(lake))
     services: Counter = Counter()
     npis: dict[tuple[str, str], set] = defaultdict(set)
     with sample.open(newline="") as file:
@@ -164,10 +164,10 @@ def test_the_real_2012_file_gives_the_counts_made_from_it_directly(tmp_path: Pat
 
 
 def test_running_the_same_file_again_changes_no_byte(fixture_lake: Path, tmp_path: Path):
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     before = everything(fixture_lake)
-    again = refresh_specialties(2023, str(_write(tmp_path / "prov_svc.csv", CURRENT)), str(fixture_lake))
+    again = refresh_utilization(2023, str(_write(tmp_path / "prov_svc.csv", CURRENT)), str(fixture_lake))
     assert again.skipped and everything(fixture_lake) == before
 
 
@@ -190,17 +190,17 @@ def test_running_the_same_file_again_changes_no_byte(fixture_lake: Path, tmp_pat
 def test_bad_input_is_refused_naming_file_line_and_column_and_the_lake_kept(
     fixture_lake: Path, tmp_path: Path, lines: list[str], says: str
 ):
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     before = published(fixture_lake)
     with pytest.raises(CmsFileError, match=says):
-        refresh_specialties(2023, str(_write(tmp_path / "prov_svc.csv", lines)), str(fixture_lake))
+        refresh_utilization(2023, str(_write(tmp_path / "prov_svc.csv", lines)), str(fixture_lake))
     assert published(fixture_lake) == before
 
 
 def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path: Path, prefect):
     from flows.shared.raw import DownloadError
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
     from tests.conftest import serving
 
     site = tmp_path / "site"
@@ -209,12 +209,12 @@ def test_a_year_is_loaded_from_a_url_and_a_web_page_instead_is_refused(tmp_path:
     _write(site / "moved.csv", ["<!DOCTYPE html>", "<html><body>This dataset has moved</body></html>"])
     with serving(site) as url:
         lake = tmp_path / "lake"
-        done = refresh_specialties(2023, f"{url}/prov_svc.csv", str(lake))
+        done = refresh_utilization(2023, f"{url}/prov_svc.csv", str(lake))
         assert done.rows == {"code_specialty": 3, "code_place_of_service": 4}  # 97140 x 2 specialties, A0425 x 1
         assert reader_origin(lake) == f"{url}/prov_svc.csv"
         before = everything(lake)
         with pytest.raises(DownloadError, match="did not serve a data file"):
-            refresh_specialties(2023, f"{url}/moved.csv", str(lake))
+            refresh_utilization(2023, f"{url}/moved.csv", str(lake))
         assert everything(lake) == before
 
 
@@ -224,12 +224,12 @@ def reader_origin(lake: Path) -> str:
 
 def test_psps_names_come_from_cms_crosswalk_which_lacks_the_newer_codes(tmp_path: Path, cms: Path, prefect):
     """CMS's 2017 crosswalk: its "Physician/" names are tidied, a code it lacks (21, newer) keeps its code."""
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     lines = [PSPS[0], "99213,,08,01112,05,1,11,,70,0", "99213,,65,01112,05,1,11,,20,0", "99213,,21,01112,05,1,11,,10,0"]
     crosswalk = cms / "utilization" / "medicare_specialty_codes_2017.csv"
     lake = tmp_path / "lake"
-    refresh_specialties(2024, str(_write(tmp_path / "psps.csv", lines)), str(lake), str(crosswalk))
+    refresh_utilization(2024, str(_write(tmp_path / "psps.csv", lines)), str(lake), str(crosswalk))
     assert _rows(lake, "SELECT specialty, specialty_code, share FROM code_specialty ORDER BY rank") == [
         ("Family Practice", "08", 0.7),
         ("Physical Therapist in Private Practice", "65", 0.2),
@@ -260,14 +260,14 @@ def test_a_changed_alias_reprocesses_the_same_file_with_the_new_names(tmp_path: 
     import shutil
 
     from flows import settings
-    from flows.specialties.flow import refresh_specialties
-    from flows.specialties.rules import rules
+    from flows.utilization.flow import refresh_utilization
+    from flows.utilization.rules import rules
 
     lake, data = tmp_path / "lake", _write(tmp_path / "prov_svc.csv", CURRENT)
-    refresh_specialties(2023, str(data), str(lake))
+    refresh_utilization(2023, str(data), str(lake))
     names = "SELECT DISTINCT specialty FROM code_specialty WHERE hcpcs = '97140' ORDER BY 1"
     assert _rows(lake, names) == [("Chiropractic",), ("Physical Therapist in Private Practice",)]
-    assert refresh_specialties(2023, str(data), str(lake)).skipped  # nothing changed: not read again
+    assert refresh_utilization(2023, str(data), str(lake)).skipped  # nothing changed: not read again
 
     config = tmp_path / "config"
     shutil.copytree(settings.CONFIG, config)
@@ -276,7 +276,7 @@ def test_a_changed_alias_reprocesses_the_same_file_with_the_new_names(tmp_path: 
     monkeypatch.setattr(settings, "CONFIG", config)
     rules.cache_clear()
     try:
-        again = refresh_specialties(2023, str(data), str(lake))
+        again = refresh_utilization(2023, str(data), str(lake))
     finally:
         monkeypatch.undo()
         rules.cache_clear()

@@ -87,7 +87,7 @@ CALIFORNIA = "01112,CA,05,SAN FRANCISCO,1.1,1.2,0.5"
 def quarters_lake(tmp_path_factory, prefect) -> Path:
     """Fixture releases RVU25C and RVU25D, and two quarters' ZIP files that move ZIP 94110 between localities."""
     from flows.releases.flow import refresh
-    from flows.zipcodes.flow import refresh_zip_locality
+    from flows.zip_locality.flow import refresh_zip_locality
 
     root = tmp_path_factory.mktemp("quarters")
     lake = root / "lake"
@@ -124,7 +124,7 @@ def test_a_date_of_service_picks_the_zip_file_of_its_quarter(quarters_lake: Path
 
 
 def test_a_zip_file_of_another_quarter_or_layout_is_refused_and_the_lake_kept(quarters_lake: Path, tmp_path: Path):
-    from flows.zipcodes.flow import refresh_zip_locality
+    from flows.zip_locality.flow import refresh_zip_locality
 
     before = published(quarters_lake)
     wrong = tmp_path / "ZIP5_JAN2026.txt"

@@ -26,19 +26,31 @@ def refresh(
     release: Annotated[str | None, typer.Option(help="One CMS release label, e.g. RVU25D.")] = None,
     year: Annotated[int | None, typer.Option(help="Every release of the catalog for a year.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every release of the catalog.")] = False,
-    zip_quarter: Annotated[
-        str | None, typer.Option(help="A quarter's ZIP code to carrier locality file instead, e.g. 2025Q4.")
+    zip_locality: Annotated[
+        str | None,
+        typer.Option(
+            "--zip-locality",
+            "--zip-quarter",
+            help="A quarter's ZIP code to carrier locality file "
+            "instead, e.g. 2025Q4 (the table zip_locality; --zip-quarter: its former name).",
+        ),
     ] = None,
-    specialties: Annotated[
-        int | None, typer.Option(help="A year of CMS's utilization data (who bills each code), from --source.")
+    utilization: Annotated[
+        int | None,
+        typer.Option(
+            "--utilization",
+            "--specialties",
+            help="A year of CMS's utilization data (who bills each "
+            "code), from --source (--specialties: its former name).",
+        ),
     ] = None,
     crosswalk: Annotated[
-        str | None, typer.Option(help="With --specialties and a PSPS file: CMS's specialty code crosswalk (CSV).")
+        str | None, typer.Option(help="With --utilization and a PSPS file: CMS's specialty code crosswalk (CSV).")
     ] = None,
     source: Annotated[
         str | None,
         typer.Option(
-            help="With --release, --zip-quarter or --specialties: a URL, zip, folder or file; default: the catalog's."
+            help="With --release, --zip-locality or --utilization: a URL, zip, folder or file; default: the catalog's."
         ),
     ] = None,
     mirror: Annotated[
@@ -54,18 +66,18 @@ def refresh(
 
     A release whose archive is unchanged since it was published is not processed again.
     """
-    if sum(x is not None and x is not False for x in (release, year, every, zip_quarter, specialties)) > 1:
-        raise fail("give at most one of --release, --year, --all, --zip-quarter, --specialties", 2)
-    if source and not (release or zip_quarter or specialties):
-        raise fail("--source goes with --release, --zip-quarter or --specialties (--mirror with --year/--all)", 2)
+    if sum(x is not None and x is not False for x in (release, year, every, zip_locality, utilization)) > 1:
+        raise fail("give at most one of --release, --year, --all, --zip-locality, --utilization", 2)
+    if source and not (release or zip_locality or utilization):
+        raise fail("--source goes with --release, --zip-locality or --utilization (--mirror with --year/--all)", 2)
     api_url = prefect_api(lake, temporary_server)
     from flows.shared.prefect_settings import foreground
 
     with foreground(api_url):
-        if zip_quarter:
-            _refresh_zip_quarter(zip_quarter, source, lake, wait, force)
-        elif specialties is not None:
-            _refresh_specialties(specialties, source, crosswalk, lake, wait, force)
+        if zip_locality:
+            _refresh_zip_locality(zip_locality, source, lake, wait, force)
+        elif utilization is not None:
+            _refresh_utilization(utilization, source, crosswalk, lake, wait, force)
         else:
             _refresh_releases(release, year, every, source, mirror, force, lake, wait)
 
@@ -106,8 +118,8 @@ def _refresh_releases(
         raise typer.Exit(1)
 
 
-def _refresh_zip_quarter(year_quarter: str, source: str | None, lake: Path, wait: float, force: bool) -> None:
-    from flows.zipcodes.flow import refresh_zip_locality
+def _refresh_zip_locality(year_quarter: str, source: str | None, lake: Path, wait: float, force: bool) -> None:
+    from flows.zip_locality.flow import refresh_zip_locality
 
     started = time.perf_counter()
     try:
@@ -118,21 +130,21 @@ def _refresh_zip_quarter(year_quarter: str, source: str | None, lake: Path, wait
     console.print(f"ZIP code file {done.year_quarter}: {state}, {done.rows:,} ZIP codes; {done_in(started)}")
 
 
-def _refresh_specialties(
+def _refresh_utilization(
     year: int, source: str | None, crosswalk: str | None, lake: Path, wait: float, force: bool
 ) -> None:
-    from flows.specialties.flow import refresh_specialties
+    from flows.utilization.flow import refresh_utilization
 
     if source is None:
-        raise fail("--specialties needs --source: config/utilization.toml lists no CMS URL yet", 2)
+        raise fail("--utilization needs --source: config/utilization.toml lists no CMS URL yet", 2)
     started = time.perf_counter()
     try:
-        done = refresh_specialties(year, source, str(lake), crosswalk, wait_seconds=wait, force=force)
+        done = refresh_utilization(year, source, str(lake), crosswalk, wait_seconds=wait, force=force)
     except Exception as error:  # the flow's failure, as one line: the run's log above has the details
-        raise fail(f"specialties {year} failed: {type(error).__name__}: {error}") from None
+        raise fail(f"utilization {year} failed: {type(error).__name__}: {error}") from None
     state = "unchanged" if done.skipped else "published"
     console.print(
-        f"specialties {year} ({done.source}): {state}, {done.rows['code_specialty']:,} code × specialty rows, "
+        f"utilization {year} ({done.source}): {state}, {done.rows['code_specialty']:,} code × specialty rows, "
         f"{done.suppressed_rows:,} suppressed rows left out; {done_in(started)}"
     )
 

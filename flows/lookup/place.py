@@ -47,7 +47,7 @@ def of_zip(con: duckdb.DuckDBPyConnection, zip_code: str, release: str, day: dat
     if match is None:
         raise PlaceError(f"{zip_code!r} is not a ZIP code (five digits, or ZIP+4)")
     if not reader.holds(con, "zip_locality"):
-        raise PlaceError("the lake has no ZIP code file: pfs refresh --zip-quarter YYYYQn")
+        raise PlaceError("the lake has no ZIP code file: pfs refresh --zip-locality YYYYQn")
     zip5, quarter = match.group(1), zip_quarter(con, day)
     row = con.execute(
         "SELECT mac, locality, state, plus_four_required FROM zip_locality WHERE year_quarter = $q AND zip5 = $zip",

@@ -127,7 +127,7 @@ def _specialty_lines(p: dict) -> list[tuple[str, str]]:
     if "specialties" not in p:
         return []
     if not p["specialties"]:
-        return [("Specialties", "none in the lake for this code (`pfs refresh --specialties YEAR --source FILE`)")]
+        return [("Specialties", "none in the lake for this code (`pfs refresh --utilization YEAR --source FILE`)")]
     lines = []
     for source in dict.fromkeys(s["source"] for s in p["specialties"]):
         mine = [s for s in p["specialties"] if s["source"] == source]

@@ -49,7 +49,7 @@ def _release_config(config: Path) -> object:
 
 def _zip_locality_config(config: Path) -> object:
     """Which member of the archive is read: the quarters' URLs and checksums reach no table."""
-    return tomllib.loads((config / "zip_localities.toml").read_text())["defaults"]["file"]
+    return tomllib.loads((config / "zip_locality.toml").read_text())["defaults"]["file"]
 
 
 def _utilization_config(config: Path) -> object:
@@ -62,8 +62,8 @@ def _utilization_config(config: Path) -> object:
 
 SHAPES: dict[str, Shape] = {
     "release": Shape("flows.releases.build", ("releases",), _release_config),
-    "zip_locality": Shape("flows.zipcodes.build", ("zip_locality",), _zip_locality_config),
-    "utilization": Shape("flows.specialties.build", (), _utilization_config),
+    "zip_locality": Shape("flows.zip_locality.build", ("zip_locality",), _zip_locality_config),
+    "utilization": Shape("flows.utilization.build", (), _utilization_config),
 }
 
 

@@ -210,7 +210,7 @@ def _no_specialties(release: Release) -> str:
     if not release.has_specialties:
         return (
             "The lake has no utilization data yet, so who bills this code is not known here "
-            "(pfs refresh --specialties YEAR --source FILE adds it)."
+            "(pfs refresh --utilization YEAR --source FILE adds it)."
         )
     return "CMS's utilization data in the lake has no services for this code (or only suppressed small counts)."
 

@@ -15,11 +15,11 @@ from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
 from flows.shared.lock import lake_lock
 from flows.shared.tasks import acquire, recover
-from flows.specialties.build import Built, build_utilization
+from flows.utilization.build import Built, build_utilization
 
 
 @dataclass(frozen=True)
-class SpecialtiesPublished:
+class UtilizationPublished:
     year: int
     source: str
     rows: dict[str, int]
@@ -27,11 +27,11 @@ class SpecialtiesPublished:
     skipped: bool = False
 
 
-@flow(name="refresh-specialties")
-def refresh_specialties(
+@flow(name="refresh-utilization")
+def refresh_utilization(
     year: int, source: str, lake: str = "lake", crosswalk: str | None = None, wait_seconds: float = 0,
     force: bool = False,
-) -> SpecialtiesPublished:  # fmt: skip
+) -> UtilizationPublished:  # fmt: skip
     """Acquire, read the layout, aggregate (streamed) and check, publish one year of one utilization file."""
     lake_dir = Path(lake)
     with lake_lock(lake_dir, wait_seconds, on_stale=get_run_logger().warning):
@@ -46,7 +46,7 @@ def refresh_specialties(
         built = build(archive, names, lake_dir)
         rows = publish(built, lake_dir, year, archive, pipeline)
         built.con.close()
-    return SpecialtiesPublished(year, built.source, rows, built.suppressed_rows)
+    return UtilizationPublished(year, built.source, rows, built.suppressed_rows)
 
 
 @task(cache_policy=NO_CACHE)
@@ -80,7 +80,7 @@ def _published(lake: Path, year: int, sha256: str, pipeline: str) -> dict | None
     return None
 
 
-def _unchanged(manifest: dict) -> SpecialtiesPublished:
+def _unchanged(manifest: dict) -> UtilizationPublished:
     rows = {table: entry["rows"] for table, entry in manifest["tables"].items()}
     source = manifest["partition"]["source"]
-    return SpecialtiesPublished(manifest["year"], source, rows, manifest["suppressed_rows"], skipped=True)
+    return UtilizationPublished(manifest["year"], source, rows, manifest["suppressed_rows"], skipped=True)

@@ -1,4 +1,4 @@
-"""config/zip_localities.toml: the quarters of CMS's ZIP code file pfs knows, and where CMS serves them."""
+"""config/zip_locality.toml: the quarters of CMS's ZIP code file pfs knows, and where CMS serves them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class ZipQuarter:
 
 @cache
 def _config() -> dict:
-    return tomllib.loads((CONFIG / "zip_localities.toml").read_text())
+    return tomllib.loads((CONFIG / "zip_locality.toml").read_text())
 
 
 def file_pattern() -> str:
@@ -37,4 +37,4 @@ def quarter(year_quarter: str) -> ZipQuarter:
         if entry["year_quarter"] == label:
             return ZipQuarter(label, entry["zip_url"], entry.get("sha256", ""))
     known = ", ".join(e["year_quarter"] for e in _config()["quarter"])
-    raise KeyError(f"{label} is not in config/zip_localities.toml (it has {known}): give --source")
+    raise KeyError(f"{label} is not in config/zip_locality.toml (it has {known}): give --source")

@@ -1,9 +1,9 @@
 """Benchmark of issue 10: a year of "Provider and Service" at CMS's size, generated, through `pfs refresh`.
 
-    uv run python bench/specialties.py [--rows 10000000] [--keep]
+    uv run python bench/utilization.py [--rows 10000000] [--keep]
 
 Writes a CSV in the current layout (all 28 columns, ~300 bytes a row like CMS's) to bench/out/, then runs
-`pfs refresh --specialties 2023 --source FILE` in a fresh lake whose `pfs server` runs (so the peak RSS is
+`pfs refresh --utilization 2023 --source FILE` in a fresh lake whose `pfs server` runs (so the peak RSS is
 the refresh's own, not a temporary Prefect server's), and reports wall time, the refresh's own "done in",
 and that process's peak RSS. Target: <= 60 s and <= 1 GB on a 2-core machine.
 """
@@ -91,7 +91,7 @@ def main() -> None:
         subprocess.run([*pfs, "server", "start", "--lake", lake], env=env, cwd=ROOT, check=True, capture_output=True)
         try:
             started = time.perf_counter()
-            done = subprocess.run([*pfs, "refresh", "--specialties", "2023", "--source", str(data), "--lake", lake],
+            done = subprocess.run([*pfs, "refresh", "--utilization", "2023", "--source", str(data), "--lake", lake],
                                   env=env, cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
             wall = time.perf_counter() - started
         finally:
@@ -100,7 +100,7 @@ def main() -> None:
     inside = re.search(r"done in ([\d.]+) s", done.stdout)
     print(done.stdout.strip())
     print(f"{args.rows:,} rows, {data.stat().st_size / 1e9:.2f} GB on {os.cpu_count()} cores")
-    print(f"  pfs refresh --specialties, whole process  {wall:6.1f} s   target <= 60 s")
+    print(f"  pfs refresh --utilization, whole process  {wall:6.1f} s   target <= 60 s")
     print(f"  of which inside the flow                  {float(inside[1]) if inside else float('nan'):6.1f} s")
     print(f"  peak RSS of that process                  {peak:6.0f} MB  target <= 1024 MB")
     if not args.keep:

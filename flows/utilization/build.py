@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from flows.specialties.rules import rules
+from flows.utilization.rules import rules
 from transforms import utilization
 from transforms.errors import CmsFileError
 

@@ -15,8 +15,8 @@ from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
 from flows.shared.lock import lake_lock
 from flows.shared.tasks import acquire, recover
-from flows.zipcodes import catalog
-from flows.zipcodes.build import build_zip_locality
+from flows.zip_locality import catalog
+from flows.zip_locality.build import build_zip_locality
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import polars as pl
 from flows import settings
 from flows.settings import SQL
 from flows.shared.archive import ArchiveError, read_members
-from flows.zipcodes import catalog
+from flows.zip_locality import catalog
 from transforms.errors import CmsFileError
 from transforms.schemas import ZipLocalitySchema, validate
 from transforms.zip5 import parse_zip5
