@@ -1,4 +1,5 @@
-"""Where the project's data-not-code lives, and reading it: the release catalog and the defaults."""
+"""Where the project's data-not-code lives, and the one way to read it (`config`): the defaults, the release
+catalog, and every other file of config/ for the module that uses it."""
 
 from __future__ import annotations
 
@@ -28,14 +29,28 @@ class Release:
     work_gpci_floor: bool
 
 
+def config(name: str, parse_float=float) -> dict:
+    """A file of config/, parsed; read again when it changed on disk. Callers must not change what it returns."""
+    return read_toml(CONFIG / name, parse_float)
+
+
+def read_toml(path: Path, parse_float=float) -> dict:
+    """Any TOML file, parsed once per version on disk."""
+    return _parsed(path, path.stat().st_mtime_ns, parse_float)
+
+
 @cache
+def _parsed(path: Path, _mtime_ns: int, parse_float) -> dict:
+    return tomllib.loads(path.read_text(), parse_float=parse_float)
+
+
 def defaults() -> dict:
-    return tomllib.loads((CONFIG / "defaults.toml").read_text())
+    return config("defaults.toml")
 
 
 @cache
 def catalog() -> dict[str, Release]:
-    data = tomllib.loads((CONFIG / "releases.toml").read_text())
+    data = config("releases.toml")
     floor = data["defaults"]["work_gpci_floor"]
     return {
         r["label"]: Release(
@@ -53,7 +68,7 @@ def catalog() -> dict[str, Release]:
 
 
 def landing_page() -> str:
-    return tomllib.loads((CONFIG / "releases.toml").read_text())["defaults"]["landing_page"]
+    return config("releases.toml")["defaults"]["landing_page"]
 
 
 def release(label: str) -> Release:
@@ -74,7 +89,7 @@ def discovered_release(label: str, zip_url: str, item_page: str) -> Release:
     if match is None:
         raise KeyError(f"release {label!r}: not in the catalog, and its label does not say its quarter")
     year = 2000 + int(match.group(1))
-    floor = tomllib.loads((CONFIG / "releases.toml").read_text())["defaults"]["work_gpci_floor"]
+    floor = config("releases.toml")["defaults"]["work_gpci_floor"]
     return Release(
         label=label.upper(), year=year, effective_from=date.fromisoformat(f"{year}-{QUARTER_STARTS[match.group(2)]}"),
         item_page=item_page, zip_url=zip_url, zip_url_status="discovered", sha256="", work_gpci_floor=floor,

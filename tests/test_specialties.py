@@ -261,7 +261,6 @@ def test_a_changed_alias_reprocesses_the_same_file_with_the_new_names(tmp_path: 
 
     from flows import settings
     from flows.utilization.flow import refresh_utilization
-    from flows.utilization.rules import rules
 
     lake, data = tmp_path / "lake", _write(tmp_path / "prov_svc.csv", CURRENT)
     refresh_utilization(2023, str(data), str(lake))
@@ -274,11 +273,7 @@ def test_a_changed_alias_reprocesses_the_same_file_with_the_new_names(tmp_path: 
     rules_file = config / "utilization.toml"
     rules_file.write_text(rules_file.read_text().replace("[aliases]\n", '[aliases]\n"Chiropractic" = "Chiropractor"\n'))
     monkeypatch.setattr(settings, "CONFIG", config)
-    rules.cache_clear()
-    try:
-        again = refresh_utilization(2023, str(data), str(lake))
-    finally:
-        monkeypatch.undo()
-        rules.cache_clear()
+    again = refresh_utilization(2023, str(data), str(lake))
+    monkeypatch.undo()
     assert not again.skipped
     assert _rows(lake, names) == [("Chiropractor",), ("Physical Therapist in Private Practice",)]

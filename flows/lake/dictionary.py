@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import tomllib
-from functools import cache
 
-from flows.settings import CONFIG
+from flows import settings
 
 HEADER = """# Data dictionary
 
@@ -19,9 +17,8 @@ come from the folder names.
 """
 
 
-@cache
 def _source() -> dict:
-    return tomllib.loads((CONFIG / "dictionary.toml").read_text())
+    return settings.config("dictionary.toml")
 
 
 def tables() -> dict[str, dict]:

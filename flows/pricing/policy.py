@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
-from functools import cache
 
-from flows.settings import CONFIG
+from flows import settings
 
 SHARE = Decimal("0.000001")
 
 
-@cache
 def policy() -> dict:
-    return tomllib.loads((CONFIG / "pricing.toml").read_text(), parse_float=Decimal)
+    return settings.config("pricing.toml", parse_float=Decimal)
 
 
 def parameters(cf_variant: str) -> dict:

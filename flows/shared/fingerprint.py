@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -38,8 +37,8 @@ class Shape:
 def _release_config(config: Path) -> object:
     """The defaults that shape tables, and of the catalog what reaches them (recording a sha256 or correcting a
     URL there does not make every release reprocess)."""
-    defaults = tomllib.loads((config / "defaults.toml").read_text())
-    catalog = tomllib.loads((config / "releases.toml").read_text())
+    defaults = settings.read_toml(config / "defaults.toml")
+    catalog = settings.read_toml(config / "releases.toml")
     floor = catalog["defaults"]["work_gpci_floor"]
     releases = [
         (r["label"], r["year"], r["effective_from"], r.get("work_gpci_floor", floor)) for r in catalog["release"]
@@ -49,15 +48,13 @@ def _release_config(config: Path) -> object:
 
 def _zip_locality_config(config: Path) -> object:
     """Which member of the archive is read: the quarters' URLs and checksums reach no table."""
-    return tomllib.loads((config / "zip_locality.toml").read_text())["defaults"]["file"]
+    return settings.read_toml(config / "zip_locality.toml")["defaults"]["file"]
 
 
 def _utilization_config(config: Path) -> object:
     """The data file's pattern, the facility places and the specialty aliases; not the pass size, which changes
     how the file is read, not what comes of it."""
-    rules = tomllib.loads((config / "utilization.toml").read_text())
-    rules.pop("provider_service", None)
-    return rules
+    return {k: v for k, v in settings.read_toml(config / "utilization.toml").items() if k != "provider_service"}
 
 
 SHAPES: dict[str, Shape] = {

@@ -3,12 +3,8 @@ specialty aliases)."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
-
 from flows import settings
 
 
-@cache
 def rules() -> dict:
-    return tomllib.loads((settings.CONFIG / "utilization.toml").read_text())
+    return settings.config("utilization.toml")

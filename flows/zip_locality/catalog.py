@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import cache
 
-from flows.settings import CONFIG
+from flows import settings
 
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 
@@ -19,9 +17,8 @@ class ZipQuarter:
     sha256: str
 
 
-@cache
 def _config() -> dict:
-    return tomllib.loads((CONFIG / "zip_locality.toml").read_text())
+    return settings.config("zip_locality.toml")
 
 
 def file_pattern() -> str:
