@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--stages-only", action="store_true", help="skip the end-to-end `pfs refresh` runs")
     args = parser.parse_args()
     started = time.perf_counter()
-    import flows.compute  # noqa: E401,F401  (imports timed apart from the work)
+    import flows.releases.compute  # noqa: E401,F401  (imports timed apart from the work)
 
     imports = time.perf_counter() - started
 

@@ -36,11 +36,12 @@ def config(name: str, parse_float=float) -> dict:
 
 def read_toml(path: Path, parse_float=float) -> dict:
     """Any TOML file, parsed once per version on disk."""
-    return _parsed(path, path.stat().st_mtime_ns, parse_float)
+    stat = path.stat()
+    return _parsed(path, (stat.st_mtime_ns, stat.st_size), parse_float)
 
 
 @cache
-def _parsed(path: Path, _mtime_ns: int, parse_float) -> dict:
+def _parsed(path: Path, _version: tuple[int, int], parse_float) -> dict:
     return tomllib.loads(path.read_text(), parse_float=parse_float)
 
 
@@ -48,9 +49,13 @@ def defaults() -> dict:
     return config("defaults.toml")
 
 
-@cache
 def catalog() -> dict[str, Release]:
-    data = config("releases.toml")
+    """The releases of config/releases.toml, by label, as the file is now."""
+    return releases_of(config("releases.toml"))
+
+
+def releases_of(data: dict) -> dict[str, Release]:
+    """A parsed release catalog's entries, by label; an entry without its own GPCI floor takes the default."""
     floor = data["defaults"]["work_gpci_floor"]
     return {
         r["label"]: Release(

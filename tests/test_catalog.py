@@ -19,16 +19,13 @@ def config(tmp_path: Path, monkeypatch) -> Path:
     folder = tmp_path / "config"
     shutil.copytree(settings.CONFIG, folder)
     monkeypatch.setattr(settings, "CONFIG", folder)
-    settings.catalog.cache_clear()
     yield folder
-    settings.catalog.cache_clear()
 
 
 def _point_rvu25d_at(config: Path, url: str) -> None:
     path = config / "releases.toml"
     old = settings.release("RVU25D").zip_url
     path.write_text(path.read_text().replace(f'zip_url = "{old}"', f'zip_url = "{url}"'))
-    settings.catalog.cache_clear()
 
 
 def test_filling_a_sha256_changes_that_one_line_only():

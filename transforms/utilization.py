@@ -91,7 +91,7 @@ def crosswalk(frame: pl.DataFrame, file: str) -> pl.LazyFrame:
 
 def specialty_name(name: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     """CMS's specialty name made one across years and files: the crosswalk's "Physician/" prefix and footnote
-    marks dropped, spaces tidied, then config/specialties.toml's aliases (matched case-insensitively)."""
+    marks dropped, spaces tidied, then config/utilization.toml's aliases (matched case-insensitively)."""
     tidy = (
         name.str.replace(r"^Physician/", "")
         .str.replace_all(r"\s*\[\d+\]", "")

@@ -73,5 +73,4 @@ def record(lake: Path) -> list[Standing]:
         tmp = path.with_suffix(".toml.tmp")
         tmp.write_text(text)
         tmp.replace(path)
-        settings.catalog.cache_clear()
     return recorded

@@ -51,13 +51,13 @@ def build(archive: raw.RawArchive, entry: settings.Release) -> Built:
 
 @task(cache_policy=NO_CACHE)
 def publish(
-    con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, archive: raw.RawArchive
+    con: duckdb.DuckDBPyConnection, lake: Path, year: int, release: str, archive: raw.RawArchive, pipeline: str
 ) -> dict[str, int]:
     fields = {
         "release": release,
         "year": year,
         "run_id": str(flow_run.id) if flow_run.id else "",
-        "pipeline": fingerprint("release"),
+        "pipeline": pipeline,
         "source": archive.provenance(),
     }
     partition = {"year": year, "release": release}
@@ -88,7 +88,7 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
         get_run_logger().info("%s: archive %s unchanged, not reprocessed", entry.label, archive.sha256[:12])
         return _unchanged(lake, entry.label, entry.year, archive.path)
     built = build(archive, entry)
-    rows = publish(built.con, lake, entry.year, entry.label, archive)
+    rows = publish(built.con, lake, entry.year, entry.label, archive, pipeline)
     built.con.close()
     missing = built.found.missing
     create_markdown_artifact(

@@ -27,6 +27,12 @@ PACKAGES = ("flows", "transforms")  # the project's own code; anything else is a
 RUNNING_SECTIONS = ("download", "refresh", "archive", "schedule", "prefect", "server")
 
 
+# How every dataset's tables become files: the Parquet written (compression, the partition keys left to the
+# folders) and which tables each dataset publishes. The rest of flows/lake/ (commit, pfs.duckdb, its views)
+# decides where and when files appear, not what they hold.
+PUBLISHING = ("flows/lake/publish.py", "flows/lake/layout.py")
+
+
 @dataclass(frozen=True)
 class Shape:
     build: str  # the module that builds the dataset's tables
@@ -38,12 +44,9 @@ def _release_config(config: Path) -> object:
     """The defaults that shape tables, and of the catalog what reaches them (recording a sha256 or correcting a
     URL there does not make every release reprocess)."""
     defaults = settings.read_toml(config / "defaults.toml")
-    catalog = settings.read_toml(config / "releases.toml")
-    floor = catalog["defaults"]["work_gpci_floor"]
-    releases = [
-        (r["label"], r["year"], r["effective_from"], r.get("work_gpci_floor", floor)) for r in catalog["release"]
-    ]
-    return {k: v for k, v in defaults.items() if k not in RUNNING_SECTIONS}, sorted(releases)
+    releases = settings.releases_of(settings.read_toml(config / "releases.toml")).values()
+    catalog = sorted((r.label, r.year, r.effective_from, r.work_gpci_floor) for r in releases)
+    return {k: v for k, v in defaults.items() if k not in RUNNING_SECTIONS}, catalog
 
 
 def _zip_locality_config(config: Path) -> object:
@@ -53,8 +56,9 @@ def _zip_locality_config(config: Path) -> object:
 
 def _utilization_config(config: Path) -> object:
     """The data file's pattern, the facility places and the specialty aliases; not the pass size, which changes
-    how the file is read, not what comes of it."""
-    return {k: v for k, v in settings.read_toml(config / "utilization.toml").items() if k != "provider_service"}
+    how the file is read, not what comes of it, nor where each year is served ([[year]])."""
+    rules = settings.read_toml(config / "utilization.toml")
+    return {k: v for k, v in rules.items() if k not in ("provider_service", "year")}
 
 
 SHAPES: dict[str, Shape] = {
@@ -72,7 +76,7 @@ def fingerprint(dataset: str, root: Path | None = None) -> str:
     sql = root / "sql" if root else settings.SQL
     config = root / "config" if root else settings.CONFIG
     digest = hashlib.sha256()
-    for path in sorted(code_files(shape.build, code_root)):
+    for path in sorted(code_files(shape.build, code_root) | {code_root / name for name in PUBLISHING}):
         digest.update(str(path.relative_to(code_root)).encode() + b"\0" + path.read_bytes())
     for folder in shape.sql:
         for path in sorted((sql / folder).rglob("*.sql")):

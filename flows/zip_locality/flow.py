@@ -38,10 +38,12 @@ def build(archive: raw.RawArchive, year_quarter: str) -> duckdb.DuckDBPyConnecti
 
 
 @task(cache_policy=NO_CACHE)
-def publish(con: duckdb.DuckDBPyConnection, lake: Path, year_quarter: str, archive: raw.RawArchive) -> int:
+def publish(
+    con: duckdb.DuckDBPyConnection, lake: Path, year_quarter: str, archive: raw.RawArchive, pipeline: str
+) -> int:
     fields = {
         "run_id": str(flow_run.id) if flow_run.id else "",
-        "pipeline": fingerprint("zip_locality"),
+        "pipeline": pipeline,
         "source": archive.provenance(),
     }
     partition = {"year_quarter": year_quarter}
@@ -67,6 +69,6 @@ def refresh_zip_locality(
             manifest = lake_files.manifests(lake_dir, lake_files.ZIP_LOCALITY)[label]
             return ZipPublished(label, manifest["tables"]["zip_locality"]["rows"], skipped=True)
         con = build(archive, label)
-        published = publish(con, lake_dir, label, archive)
+        published = publish(con, lake_dir, label, archive, pipeline)
         con.close()
     return ZipPublished(label, published)

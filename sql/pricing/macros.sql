@@ -1,4 +1,4 @@
--- pricing macros: one PPRRVU row's fee in one locality and setting, from the lake's macros (sql/macros.sql),
+-- pricing macros: one PPRRVU row's fee in one locality and setting, from the lake's macros (sql/releases/macros.sql),
 -- so a claim line is priced with exactly the arithmetic of fee_locality. Created TEMP for each pricing
 -- connection: pricing reads a lake without changing it.
 
