@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from transforms.categories import category_of
+from transforms.releases.categories import category_of
 
 
 @pytest.mark.parametrize(

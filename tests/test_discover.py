@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from flows.releases.discover import discover_releases
-from transforms.cms_pages import PageLayoutError, zip_link
+from transforms.releases.cms_pages import PageLayoutError, zip_link
 
 LANDING = """<html><body><h1>PFS Relative Value Files</h1>
 <table class="views-table">

@@ -37,7 +37,7 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     # the release's own code, SQL and configuration
     ("flows/releases/compute.py", _append, {"release"}),
     ("flows/releases/build.py", _append, {"release"}),
-    ("transforms/pprrvu.py", _append, {"release"}),
+    ("transforms/releases/pprrvu.py", _append, {"release"}),
     ("sql/releases/fee_locality.sql", _append, {"release"}),
     ("sql/releases/audits/rvu_totals.sql", _append, {"release"}),
     (
@@ -48,7 +48,7 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("config/releases.toml", _replace(r"^effective_from = 2025-10-01", "effective_from = 2025-10-02"), {"release"}),
     # the ZIP code file's
     ("flows/zip_locality/build.py", _append, {"zip_locality"}),
-    ("transforms/zip5.py", _append, {"zip_locality"}),
+    ("transforms/zip_locality.py", _append, {"zip_locality"}),
     ("sql/zip_locality/zip_locality.sql", _append, {"zip_locality"}),
     ("config/zip_locality.toml", _replace(r"^file = .*$", r"file = '^ZIP5.*\\.txt$'"), {"zip_locality"}),
     # utilization's

@@ -8,11 +8,11 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from tests import cms_format as cms
-from transforms.anes import parse_anes
-from transforms.gpci import parse_gpci
-from transforms.locco import parse_locco
-from transforms.oppscap import parse_oppscap
-from transforms.pprrvu import parse_pprrvu
+from transforms.releases.anes import parse_anes
+from transforms.releases.gpci import parse_gpci
+from transforms.releases.locco import parse_locco
+from transforms.releases.oppscap import parse_oppscap
+from transforms.releases.pprrvu import parse_pprrvu
 
 # (hcpcs, options): a component code, NA in either setting, a "not used for Medicare payment" flag, a
 # description longer than the field and a Latin-1 letter.

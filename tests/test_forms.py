@@ -16,8 +16,8 @@ from flows import settings
 from flows.releases.compute import compute
 from flows.releases.extract import classify
 from transforms.errors import CmsFileError
-from transforms.locco import parse_locco
-from transforms.release import parse_release, release_row, validate_release
+from transforms.releases.locco import parse_locco
+from transforms.releases.release import parse_release, release_row, validate_release
 
 FILES = ["PPRRVU2025_Oct", "GPCI2025", "25LOCCO", "ANES2025", "OPPSCAP_Oct"]
 SAME_IN_EVERY_FORM = ["rvu", "gpci", "oppscap", "conversion_factors"]

@@ -6,8 +6,8 @@ import pytest
 
 from tests import cms_format as cms
 from transforms.errors import CmsFileError
-from transforms.pprrvu import parse_pprrvu
-from transforms.release import parse_release, validate_release
+from transforms.releases.pprrvu import parse_pprrvu
+from transforms.releases.release import parse_release, validate_release
 
 
 def test_2025_layout_maps_stacked_labels_and_keeps_quoted_commas():

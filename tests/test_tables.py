@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 
 from tests import cms_format as cms
-from transforms.anes import parse_anes
 from transforms.errors import CmsFileError
-from transforms.gpci import parse_gpci
-from transforms.locco import parse_locco
-from transforms.oppscap import parse_oppscap
+from transforms.releases.anes import parse_anes
+from transforms.releases.gpci import parse_gpci
+from transforms.releases.locco import parse_locco
+from transforms.releases.oppscap import parse_oppscap
 
 
 def test_gpci_restores_stripped_zeros_and_skips_footnotes():

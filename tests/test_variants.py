@@ -12,7 +12,7 @@ from flows.cli import app
 from flows.lake import reader
 from tests import cms_format as cms
 from transforms.errors import CmsFileError
-from transforms.release import parse_release
+from transforms.releases.release import parse_release
 
 NON_QP, QP = "33.4009", "33.5675"
 

@@ -91,7 +91,7 @@ def _refresh_releases(
 
     from flows import settings
     from flows.releases.flow import refresh_from_cms, refresh_releases
-    from transforms.cms_pages import PageLayoutError
+    from transforms.releases.cms_pages import PageLayoutError
 
     started = time.perf_counter()
     if release:
@@ -181,7 +181,7 @@ def discover(
     import httpx
 
     from flows.releases.discover import discover_releases
-    from transforms.cms_pages import PageLayoutError
+    from transforms.releases.cms_pages import PageLayoutError
 
     try:
         found = discover_releases(landing_page)

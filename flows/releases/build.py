@@ -16,7 +16,7 @@ import duckdb
 from flows.releases import compute
 from flows.releases.extract import Extracted, release_files
 from flows.settings import Release
-from transforms.release import parse_release, release_row, validate_release
+from transforms.releases.release import parse_release, release_row, validate_release
 
 if TYPE_CHECKING:
     from flows.shared import raw

@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import settings
 from flows.settings import Release
 from flows.shared import raw as acquire
-from transforms.cms_pages import release_pages, zip_link
+from transforms.releases.cms_pages import release_pages, zip_link
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows import settings
 from flows.shared.archive import read_members
-from transforms.pprrvu import cf_variant_of
+from transforms.releases.pprrvu import cf_variant_of
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from flows.shared.archive import ArchiveError, read_members
 from flows.zip_locality import catalog
 from transforms.errors import CmsFileError
 from transforms.schemas import ZipLocalitySchema, validate
-from transforms.zip5 import parse_zip5
+from transforms.zip_locality import parse_zip5
 
 if TYPE_CHECKING:
     from flows.shared import raw

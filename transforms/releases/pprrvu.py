@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 import polars as pl
 
-from transforms.categories import category_of
 from transforms.errors import CmsFileError
 from transforms.fixed_width import Field, FixedLayout, is_fixed_width, read_records
 from transforms.grid import LINE, blank_row, read_grid, to_decimal, to_flag
+from transforms.releases.categories import category_of
 
 # kind -> how a cell is typed: code/text stay strings, rvu/share/cf are exact decimals of that scale,
 # na/flag are CMS indicators turned into booleans.

@@ -10,12 +10,12 @@ from decimal import Decimal
 import dataframely as dy
 import polars as pl
 
-from transforms.anes import parse_anes
 from transforms.errors import CmsFileError
-from transforms.gpci import parse_gpci
-from transforms.locco import parse_locco
-from transforms.oppscap import parse_oppscap
-from transforms.pprrvu import CF_VARIANTS, parse_pprrvu
+from transforms.releases.anes import parse_anes
+from transforms.releases.gpci import parse_gpci
+from transforms.releases.locco import parse_locco
+from transforms.releases.oppscap import parse_oppscap
+from transforms.releases.pprrvu import CF_VARIANTS, parse_pprrvu
 from transforms.schemas import AnesSchema, GpciSchema, LoccoSchema, OppsCapSchema, RvuSchema, empty, validate
 
 
