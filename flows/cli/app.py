@@ -89,10 +89,13 @@ def lake_server(lake: Path, idle_minutes: float | None = None) -> tuple[str, boo
     with Waiting(what) as waiting:
         server, started = local.ensure(lake, idle_minutes * 60, config["startup_timeout_seconds"], waiting)
     if started:
-        idle = f"after {idle_minutes:g} min unused" if idle_minutes else "when stopped"
+        stop = f"`pfs server stop --lake {lake}`"
+        until = f"It runs until {stop}."
+        if idle_minutes:
+            until = f"It stops after {idle_minutes:g} min unused, or now with {stop}."
         errors.print(
             f"Prefect's server for {lake} runs in the background (pid {server.pid}, {server.api_url}); later "
-            f"commands use it. It stops {idle}, or now with `pfs server stop --lake {lake}`.",
+            f"commands use it. {until}",
             style="dim", highlight=False, soft_wrap=True,
         )  # fmt: skip
     os.environ["PREFECT_API_URL"] = server.api_url  # for the processes this one starts (Dask workers)
