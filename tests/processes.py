@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flows.server.local import alive
+
 
 def processes_of(folder: Path) -> list[str]:
     """Every live process whose command line or environment names the folder: a lake's supervisor (its command
@@ -14,13 +16,11 @@ def processes_of(folder: Path) -> list[str]:
         if not entry.name.isdigit():
             continue
         try:
-            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                continue
             cmdline = (entry / "cmdline").read_bytes()
             environ = (entry / "environ").read_bytes()
-        except (OSError, IndexError):
+        except OSError:
             continue
-        if name in cmdline or name in environ:
+        if (name in cmdline or name in environ) and alive(int(entry.name)):
             command = cmdline.replace(b"\0", b" ").decode(errors="replace")
             found.append(f"{entry.name}: {command}")
     return found

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.app import TemporaryServerOption, app, console, errors, fail, open_lake, prefect_api
+from flows.cli.app import app, console, errors, fail, open_lake
+from flows.cli.prefect_server import TemporaryServerOption, prefect_api
 
 SHOWN_BAD_LINES = 20
 

@@ -9,16 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from flows.cli.app import (
-    LakeOption,
-    TemporaryServerOption,
-    app,
-    console,
-    fail,
-    offline_prefect,
-    prefect_api,
-    since_start,
-)
+from flows.cli.app import LakeOption, app, console, fail, since_start
+from flows.cli.prefect_server import TemporaryServerOption, offline_prefect, prefect_api
 
 
 @app.command()

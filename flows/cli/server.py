@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.app import LakeOption, app, console, fail, lake_server, offline_prefect
+from flows.cli.app import LakeOption, app, console, fail
+from flows.cli.prefect_server import lake_server, offline_prefect
 
 server_app = typer.Typer(help="The lake's Prefect server, which `pfs refresh` starts in the background on first use.")
 app.add_typer(server_app, name="server")
