@@ -73,7 +73,8 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("flows/site/pages.py", _append, set()),
     ("flows/pricing/price.py", _append, set()),
     ("sql/pricing/price.sql", _append, set()),
-    ("sql/views/fee_locality.sql", _append, set()),
+    ("sql/releases/views/change_pairs.sql", _append, set()),  # pfs.duckdb's views
+    ("sql/zip_locality/views/zip_validity.sql", _append, set()),
     ("config/pricing.toml", _append, set()),
     ("config/defaults.toml", _replace(r"^idle_minutes = \d+", "idle_minutes = 5"), set()),
     ("config/defaults.toml", _replace(r"^retries = \d+", "retries = 9"), set()),

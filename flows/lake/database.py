@@ -2,10 +2,11 @@
 
 DuckDB resolves a view's file paths against the reader's working directory, not the database file, so
 views over the Parquet files would break once the lake moves; the tables are therefore copied in, except
-those a dataset computes in a view from the others (fee_locality: the macros and sql/views/fee_locality.sql). The file
-is rebuilt beside the lake (from a copy of the current one: only changed labels are reloaded) and renamed
-over the old one, so a reader sees a release switch whole. `_pfs_state` records which version of each label
-it holds and a digest of its views: a run that publishes nothing leaves the file untouched.
+those a dataset computes in a view from the others (fee_locality: the macros and
+sql/releases/views/fee_locality.sql). The file is rebuilt beside the lake (from a copy of the current one: only
+changed labels are reloaded) and renamed over the old one, so a reader sees a release switch whole.
+`_pfs_state` records which version of each label it holds and a digest of its views: a run that publishes
+nothing leaves the file untouched.
 """
 
 from __future__ import annotations
@@ -126,13 +127,15 @@ def _quoted(text: str) -> str:
 
 
 def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
-    """The views (sql/views) of each dataset the lake holds; the release calendar before the releases' views."""
+    """The views (sql/<dataset>/views/) of each dataset the lake holds; the release calendar before the
+    releases' views."""
     held = {d.name for d, _ in current}
     statements = [(SQL / "releases" / "macros.sql").read_text()] if held else []
     statements += [_calendar()] if RELEASE.name in held else []
     for dataset in DATASETS:
         if dataset.name in held:
-            statements += [f"CREATE VIEW {v} AS {(SQL / 'views' / f'{v}.sql').read_text()}" for v in dataset.views]
+            views = SQL / dataset.sql / "views"
+            statements += [f"CREATE VIEW {v} AS {(views / f'{v}.sql').read_text()}" for v in dataset.views]
     return statements
 
 

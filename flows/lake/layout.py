@@ -35,7 +35,8 @@ class Dataset:
     tables: tuple[str, ...]
     keys: tuple[str, ...]  # the Hive partition keys, outermost first
     manifests: str  # folder of its manifests, under the lake
-    views: tuple[str, ...]  # sql/views over all its labels, created in pfs.duckdb in this order
+    sql: str  # its folder under sql/: models, audits and views/
+    views: tuple[str, ...]  # sql/<sql>/views/ over all its labels, created in pfs.duckdb in this order
     # Tables whose Parquet files pfs.duckdb does not copy in: it computes them in a view of the same name.
     computed: tuple[str, ...] = ()
 
@@ -44,14 +45,19 @@ class Dataset:
 
 
 RELEASE = Dataset(
-    "release", RELEASE_TABLES, ("year", "release"), MANIFESTS,
+    "release", RELEASE_TABLES, ("year", "release"), MANIFESTS, "releases",
     ("fee_locality", "release_validity", "change_pairs", "code_change", "gpci_change"), ("fee_locality",),
 )  # fmt: skip
 ZIP_LOCALITY = Dataset(
-    "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", ("zip_validity",)
+    "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", "zip_locality", ("zip_validity",)
 )
 UTILIZATION = Dataset(
-    "utilization", ("code_specialty", "code_place_of_service"), ("year", "source"), f"{MANIFESTS}/utilization", ()
+    "utilization",
+    ("code_specialty", "code_place_of_service"),
+    ("year", "source"),
+    f"{MANIFESTS}/utilization",
+    "utilization",
+    (),
 )
 DATASETS: tuple[Dataset, ...] = (RELEASE, ZIP_LOCALITY, UTILIZATION)
 DATASET = {d.name: d for d in DATASETS}

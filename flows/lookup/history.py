@@ -46,7 +46,7 @@ def code_changes(con: duckdb.DuckDBPyConnection, from_release: str, to_release: 
     absent = [r for r in (from_release, to_release) if r not in known]
     if absent:
         raise KeyError(f"not in the lake: {', '.join(absent)} (it has {', '.join(sorted(known))})")
-    body = (SQL / "views" / "code_change.sql").read_text()
+    body = (SQL / "releases" / "views" / "code_change.sql").read_text()
     query = f"WITH change_pairs AS (SELECT $from AS from_release, $to AS to_release) SELECT * FROM (\n{body}\n)"
     return con.sql(query, params={"from": from_release, "to": to_release}).pl()
 

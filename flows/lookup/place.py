@@ -29,7 +29,7 @@ ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 
 
 def zip_quarter(con: duckdb.DuckDBPyConnection, day: date) -> str:
-    """The ZIP code file in force on a date (sql/views/zip_validity.sql)."""
+    """The ZIP code file in force on a date (sql/zip_locality/views/zip_validity.sql)."""
     row = con.execute(
         "SELECT year_quarter FROM zip_validity "
         "WHERE valid_from <= $day AND coalesce(valid_to, DATE '9999-12-31') >= $day",

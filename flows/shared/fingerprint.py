@@ -5,7 +5,7 @@ What shapes a dataset (`SHAPES`):
 - the module that builds its tables and every project module it imports, followed through their imports, as
   Python runs them (an import under `if TYPE_CHECKING:` runs nowhere and does not count): so a helper it calls
   counts, and a flow, a surface (cli, lookup, site, pricing, …) or another dataset's build does not;
-- its folder of SQL models and audits under `sql/`;
+- its folder of SQL models and audits under `sql/` (not its `views/`, which are pfs.duckdb's);
 - the parts of its configuration that reach its tables (not where files are downloaded from, nor how pfs runs).
 """
 
@@ -31,6 +31,7 @@ RUNNING_SECTIONS = ("download", "refresh", "archive", "schedule", "prefect", "se
 # folders) and which tables each dataset publishes. The rest of flows/lake/ (commit, pfs.duckdb, its views)
 # decides where and when files appear, not what they hold.
 PUBLISHING = ("flows/lake/publish.py", "flows/lake/layout.py")
+VIEWS = "views"  # a dataset's views in pfs.duckdb (sql/<dataset>/views/): no table is made of them
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def fingerprint(dataset: str, root: Path | None = None) -> str:
     for path in sorted(code_files(shape.build, code_root) | {code_root / name for name in PUBLISHING}):
         digest.update(str(path.relative_to(code_root)).encode() + b"\0" + path.read_bytes())
     for folder in shape.sql:
-        for path in sorted((sql / folder).rglob("*.sql")):
+        for path in sorted(p for p in (sql / folder).rglob("*.sql") if VIEWS not in p.relative_to(sql / folder).parts):
             digest.update(str(path.relative_to(sql)).encode() + b"\0" + path.read_bytes())
     digest.update(json.dumps(shape.config(config), sort_keys=True, default=str).encode())
     return digest.hexdigest()

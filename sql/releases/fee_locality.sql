@@ -3,7 +3,7 @@
 -- Fee = min(PFS amount, OPPS amount) per setting, where the OPPS amount uses the work RVU and the
 -- "USED FOR OPPS" PE and MP RVUs and exists only for rows whose OPPS columns are populated.
 -- Null for a status the PFS does not pay.
--- pfs.duckdb computes the same fees for every release in the view sql/views/fee_locality.sql (same macros).
+-- pfs.duckdb computes the same fees for every release in the view sql/releases/views/fee_locality.sql (same macros).
 -- Rows come in key order (HCPCS, modifier, MAC, locality, variant), sorted on one integer made of the
 -- three small ordinals (fewer than 1000 localities, 10 variants): cheaper than sorting by five strings.
 WITH r AS (SELECT *, row_number() OVER (ORDER BY hcpcs, modifier) AS rvu_order FROM rvu),
