@@ -11,15 +11,17 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
-from flows.utilization.rules import rules
+from flows.utilization.rules import places, rules
 from transforms import utilization
 from transforms.errors import CmsFileError
+from transforms.places_of_service import facility_places
 
 if TYPE_CHECKING:
     from flows.shared import raw
@@ -28,14 +30,16 @@ Log = Callable[[str], None]
 
 
 @dataclass
-class Built:
+class BuiltUtilization:
     con: duckdb.DuckDBPyConnection
     source: str
     rows: int
     suppressed_rows: int
 
 
-def build_utilization(archive: raw.RawArchive, names: raw.RawArchive | None, staging: Path, log: Log) -> Built:
+def build_utilization(
+    year: int, archive: raw.RawArchive, names: raw.RawArchive | None, staging: Path, log: Log
+) -> BuiltUtilization:
     """The year's tables from the kept file (and crosswalk): find the data file, match its layout, check and
     aggregate it in streamed passes (the first stops at the first bad row), name the specialties."""
     with _data_file(archive, staging) as data:
@@ -50,10 +54,10 @@ def build_utilization(archive: raw.RawArchive, names: raw.RawArchive | None, sta
             data, separator=separator, infer_schema=False, quote_char=None if separator == "\t" else '"',
             row_index_name=utilization.LINE, row_index_offset=2, encoding="utf8-lossy",
         )  # fmt: skip
-        checked = utilization.rows(frame, layout, data_rules["psps"]["facility_places"])
+        checked = utilization.rows(frame, layout, facility_places(places(), date(year, 1, 1)))
         try:
-            places = utilization.place_sums(checked).collect(engine="streaming")
-            if places["first_bad_line"].is_not_null().any():
+            place_counts = utilization.place_sums(checked).collect(engine="streaming")
+            if place_counts["first_bad_line"].is_not_null().any():
                 line, column = utilization.first_problem(checked).collect(engine="streaming").row(0)
                 raise CmsFileError(data.name, "no value, or not a number, where a count or an NPI belongs",
                                    line=line, column=column)  # fmt: skip
@@ -63,15 +67,15 @@ def build_utilization(archive: raw.RawArchive, names: raw.RawArchive | None, sta
             raise CmsFileError(data.name, f"cannot be read as {layout.name}: {str(error).splitlines()[0]}") from None
     summed = utilization.add_sums(pl.concat(sums).lazy())
     specialty = utilization.code_specialty(summed, crosswalk, data_rules["aliases"]).collect()
-    rows, suppressed = int(places["rows"].sum()), int(places["suppressed"].sum())
-    places = utilization.code_place_of_service(places.lazy()).collect()
+    rows, suppressed = int(place_counts["rows"].sum()), int(place_counts["suppressed"].sum())
+    place_of_service = utilization.code_place_of_service(place_counts.lazy()).collect()
     log(f"{data.name}, layout {layout.name}: {rows:,} rows, {suppressed:,} suppressed")
     con = duckdb.connect()
-    for name, table in (("code_specialty", specialty), ("code_place_of_service", places)):
+    for name, table in (("code_specialty", specialty), ("code_place_of_service", place_of_service)):
         con.register(f"_{name}", table)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")  # already in key order
         con.unregister(f"_{name}")
-    return Built(con, layout.source, rows, suppressed)
+    return BuiltUtilization(con, layout.source, rows, suppressed)
 
 
 def _npi_passes(data: Path, rules: dict) -> int:

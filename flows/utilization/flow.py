@@ -15,7 +15,7 @@ from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
 from flows.shared.lock import lake_lock
 from flows.shared.tasks import acquire, recover
-from flows.utilization.build import Built, build_utilization
+from flows.utilization.build import BuiltUtilization, build_utilization
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,20 @@ def refresh_utilization(
         if published and not force:
             get_run_logger().info("%s: file %s unchanged, not reprocessed", published["label"], archive.sha256[:12])
             return _unchanged(published)
-        built = build(archive, names, lake_dir)
+        built = build(year, archive, names, lake_dir)
         rows = publish(built, lake_dir, year, archive, pipeline)
         built.con.close()
     return UtilizationPublished(year, built.source, rows, built.suppressed_rows)
 
 
 @task(cache_policy=NO_CACHE)
-def build(archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> Built:
+def build(year: int, archive: raw.RawArchive, names: raw.RawArchive | None, lake: Path) -> BuiltUtilization:
     """Check, aggregate (streamed) and name one year's file: one task, as a release's (releases/build.py says why)."""
-    return build_utilization(archive, names, lake / STAGING, get_run_logger().info)
+    return build_utilization(year, archive, names, lake / STAGING, get_run_logger().info)
 
 
 @task(cache_policy=NO_CACHE)
-def publish(built: Built, lake: Path, year: int, archive: raw.RawArchive, pipeline: str) -> dict[str, int]:
+def publish(built: BuiltUtilization, lake: Path, year: int, archive: raw.RawArchive, pipeline: str) -> dict[str, int]:
     fields = {
         "year": year,
         "run_id": str(flow_run.id) if flow_run.id else "",
