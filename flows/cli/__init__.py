@@ -1,7 +1,16 @@
-"""The `pfs` command. Commands that orchestrate (refresh, discover, serve) import Prefect when they run; the
+"""The `pfs` command. Commands that orchestrate (refresh, discover, schedule) import Prefect when they run; the
 others (code, changes, releases, sql, export, dictionary, site, page, price) never do, so they start at once."""
 
-from flows.cli import feed, lookup, price, query, refresh, server, site  # noqa: F401  (each registers its commands)
+from flows.cli import (  # noqa: F401  (each registers its commands)
+    dictionary,
+    feed,
+    lookup,
+    price,
+    query,
+    refresh,
+    server,
+    site,
+)
 from flows.cli.app import app
 
 __all__ = ["app"]

@@ -211,8 +211,8 @@ def catalog(
 
 
 @app.command()
-def serve(lake: LakeOption = Path("lake"), temporary_server: TemporaryServerOption = None) -> None:
-    """Serve the quarterly refresh deployment: runs it on schedule until stopped (Ctrl-C)."""
+def schedule(lake: LakeOption = Path("lake"), temporary_server: TemporaryServerOption = None) -> None:
+    """Run the scheduled refresh (the quarterly deployment) until stopped (Ctrl-C)."""
     api_url = prefect_api(lake, temporary_server)
     from prefect import serve as prefect_serve
 
@@ -221,3 +221,7 @@ def serve(lake: LakeOption = Path("lake"), temporary_server: TemporaryServerOpti
 
     with reporting_to(api_url):  # with Prefect's heartbeat, which scheduled runs use
         prefect_serve(quarterly(str(lake.resolve())))
+
+
+# `pfs serve`, the name before `pfs schedule`: it read like `pfs server`, which manages Prefect's server
+app.command("serve", hidden=True, help="The former name of `pfs schedule`.")(schedule)

@@ -14,7 +14,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import lake as lake_files
 from flows import settings
-from flows.releases.build import Built, build_release
+from flows.releases.build import BuiltRelease, build_release
 from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
 from flows.shared.lock import lake_lock
@@ -34,7 +34,7 @@ class Published:
 
 
 @task(cache_policy=NO_CACHE)
-def build(archive: raw.RawArchive, entry: settings.Release) -> Built:
+def build(archive: raw.RawArchive, entry: settings.Release) -> BuiltRelease:
     """Extract, parse, validate, compute and audit in memory (releases/build.py says why one task); times logged."""
     logger = get_run_logger()
     built = build_release(archive, entry, lambda step, seconds: logger.info("%s: %.2f s", step, seconds))

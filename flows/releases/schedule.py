@@ -10,7 +10,7 @@ from flows.releases.flow import refresh_from_cms
 
 
 def quarterly(lake: str, landing_page: str | None = None) -> RunnerDeployment:
-    """The deployment `pfs serve` serves: discover and refresh into `lake` on the cron of config/defaults.toml."""
+    """The deployment `pfs schedule` serves: discover and refresh into `lake` on the cron of config/defaults.toml."""
     schedule = settings.defaults()["schedule"]
     parameters: dict[str, str] = {"lake": lake}
     if landing_page:

@@ -1,4 +1,4 @@
-"""Prefect's settings for a flow run someone waits on: `pfs refresh`, `pfs serve`, `pfs price --workers`, the tests."""
+"""Prefect's settings for a flow run someone waits on: `pfs refresh`, `pfs schedule`, `pfs price --workers`."""
 
 from __future__ import annotations
 
