@@ -62,34 +62,29 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def lake(tmp_path_factory, cms: Path, mirror: str, prefect) -> Path:
-    """RVU25D downloaded from the mirror, RVU22A from its zip, RVU26C from its folder: one lake."""
+    """The session's lake of real CMS files, built once and only read: RVU25D downloaded from the mirror, RVU22A
+    from its zip, RVU26C from its folder, the October 2025 ZIP code file and the 2012 utilization sample.
+    A test that writes to a lake copies this one (`lake_copy`) or builds its own."""
     from flows.releases.flow import refresh
+    from flows.utilization.flow import refresh_utilization
+    from flows.zip_locality.flow import refresh_zip_locality
 
     lake = tmp_path_factory.mktemp("lake")
     refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))
     refresh(release="RVU22A", source=str(cms / "archives" / "rvu22a.zip"), lake=str(lake))
     refresh(release="RVU26C", source=str(cms / "rvu26c"), lake=str(lake))
-    return lake
-
-
-@pytest.fixture(scope="session")
-def zip_lake(lake: Path, cms: Path, prefect) -> Path:
-    """The session's lake of real releases, with CMS's October 2025 ZIP code file added."""
-    from flows.zip_locality.flow import refresh_zip_locality
-
-    done = refresh_zip_locality("2025Q4", str(cms / "zip5_oct2025"), str(lake))
-    assert done.rows == 42_956
-    return lake
-
-
-@pytest.fixture(scope="session")
-def full_lake(zip_lake: Path, cms: Path, prefect) -> Path:
-    """The session's lake with every dataset: releases, the ZIP code file, and the real 2012 utilization sample."""
-    from flows.utilization.flow import refresh_utilization
-
+    assert refresh_zip_locality("2025Q4", str(cms / "zip5_oct2025"), str(lake)).rows == 42_956
     sample = cms / "utilization" / "physician_supplier_puf_cy2012_sample.tsv"
-    assert refresh_utilization(2012, str(sample), str(zip_lake)).rows["code_specialty"] > 0
-    return zip_lake
+    assert refresh_utilization(2012, str(sample), str(lake)).rows["code_specialty"] > 0
+    return lake
+
+
+@pytest.fixture
+def lake_copy(lake: Path, tmp_path: Path) -> Path:
+    """A copy of the session's lake, for a test that writes to it."""
+    import shutil
+
+    return Path(shutil.copytree(lake, tmp_path / "lake", symlinks=True, ignore=shutil.ignore_patterns(".prefect")))
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,8 @@ def _described() -> dict[str, list[tuple[str, str]]]:
     return {name: [(c["name"], c["type"]) for c in t["columns"]] for name, t in dictionary.tables().items()}
 
 
-def test_every_table_of_pfs_duckdb_has_exactly_the_dictionary_columns(full_lake: Path):
-    con = reader.connect(full_lake)
+def test_every_table_of_pfs_duckdb_has_exactly_the_dictionary_columns(lake: Path):
+    con = reader.connect(lake)
     names = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT starts_with(table_name, '_')"
                                         " ORDER BY 1").fetchall()]  # fmt: skip
     computed = [table for dataset in DATASETS for table in dataset.computed]  # views of pfs.duckdb, not tables
@@ -31,9 +31,9 @@ def test_every_table_of_pfs_duckdb_has_exactly_the_dictionary_columns(full_lake:
         assert list(zip(relation.columns, map(str, relation.types), strict=True)) == columns, table
 
 
-def test_the_parquet_files_read_with_their_partitions_have_the_dictionary_columns(full_lake: Path):
+def test_the_parquet_files_read_with_their_partitions_have_the_dictionary_columns(lake: Path):
     for table, columns in _described().items():
-        glob = str(full_lake / table / "**" / "*.parquet")
+        glob = str(lake / table / "**" / "*.parquet")
         relation = duckdb.connect().sql(f"SELECT * FROM read_parquet('{glob}', hive_partitioning = true) LIMIT 0")
         assert sorted(relation.columns) == sorted(name for name, _ in columns), table
 

@@ -24,9 +24,9 @@ def _records(cms: Path) -> list[str]:
     return [line for line in (cms / ZIP5).read_text("latin-1").splitlines() if line.strip()]
 
 
-def test_every_zip_of_the_october_file_resolves_to_one_rvu25d_locality(zip_lake: Path, cms: Path):
+def test_every_zip_of_the_october_file_resolves_to_one_rvu25d_locality(lake: Path, cms: Path):
     records = _records(cms)
-    con = reader.connect(zip_lake)
+    con = reader.connect(lake)
     matched = con.execute(
         "SELECT z.zip5, count(l.locality) AS n FROM zip_locality AS z "
         "LEFT JOIN localities AS l ON l.release = 'RVU25D' AND l.mac = z.mac AND l.locality = z.locality "
@@ -39,14 +39,14 @@ def test_every_zip_of_the_october_file_resolves_to_one_rvu25d_locality(zip_lake:
     assert con.execute("SELECT count(DISTINCT (mac, locality)) FROM zip_locality").fetchone()[0] == 109
 
 
-def test_code_at_a_zip_gives_its_locality_and_the_lake_fee(zip_lake: Path):
+def test_code_at_a_zip_gives_its_locality_and_the_lake_fee(lake: Path):
     result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", "94110", "--json",
-                                 "--lake", str(zip_lake)])  # fmt: skip
+                                 "--lake", str(lake)])  # fmt: skip
     assert result.exit_code == 0, result.output
     profile = json.loads(result.stdout)
     assert (profile["mac"], profile["locality"], profile["zip_year_quarter"]) == ("01112", "05", "2025Q4")
     fee = (
-        reader.connect(zip_lake)
+        reader.connect(lake)
         .execute(
             "SELECT fee_nonfacility_usd, fee_facility_usd FROM fee_locality "
             "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = '' AND cf_variant = 'non_qp' "
@@ -59,15 +59,15 @@ def test_code_at_a_zip_gives_its_locality_and_the_lake_fee(zip_lake: Path):
         Decimal(str(profile["locality_fee_facility_usd"])),
     ) == fee
     plus_four = runner.invoke(
-        app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-2301", "--lake", str(zip_lake)]
+        app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-2301", "--lake", str(lake)]
     )
     assert plus_four.exit_code == 0 and "SAN FRANCISCO" in plus_four.stdout
 
 
-def test_a_zip_priced_by_its_plus_four_names_the_candidate_localities(zip_lake: Path, cms: Path):
+def test_a_zip_priced_by_its_plus_four_names_the_candidate_localities(lake: Path, cms: Path):
     record = next(r for r in _records(cms) if r[20] == "1" and r[:2] == "AL")
     zip_code, mac, locality = record[2:7], record[7:12], record[12:14]
-    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code, "--lake", str(zip_lake)])
+    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code, "--lake", str(lake)])
     assert result.exit_code == 1
     assert f"ZIP {zip_code} is priced by its +4" in result.stderr and "--mac and --locality" in result.stderr
     assert f"{mac} {locality} (ALABAMA)" in result.stderr
@@ -75,8 +75,8 @@ def test_a_zip_priced_by_its_plus_four_names_the_candidate_localities(zip_lake: 
 
 @pytest.mark.parametrize(("zip_code", "says"), [("00000", "ZIP 00000 is not in CMS's ZIP code file of 2025Q4"),
                                                 ("9411", "'9411' is not a ZIP code")])  # fmt: skip
-def test_an_unknown_zip_is_a_clear_error(zip_lake: Path, zip_code: str, says: str):
-    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code, "--lake", str(zip_lake)])
+def test_an_unknown_zip_is_a_clear_error(lake: Path, zip_code: str, says: str):
+    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code, "--lake", str(lake)])
     assert result.exit_code == 1 and says in result.stderr and "Traceback" not in result.output
 
 
