@@ -54,6 +54,8 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     # utilization's
     ("flows/utilization/build.py", _append, {"utilization"}),
     ("transforms/utilization.py", _append, {"utilization"}),
+    ("transforms/places_of_service.py", _append, {"utilization"}),
+    ("config/places_of_service.toml", _replace(r'^places = \["02"\]', 'places = ["02", "99"]'), {"utilization"}),
     ("config/utilization.toml", _replace(r'^"CRNA" = .*$', '"CRNA" = "Nurse Anesthetist"'), {"utilization"}),
     # code the datasets share
     ("flows/shared/archive.py", _append, {"release", "zip_locality"}),

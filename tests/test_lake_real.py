@@ -177,6 +177,33 @@ def test_code_profile_has_one_row_per_code_with_what_a_page_shows(db):
     )
 
 
+def _printed_conversion_factors(text: str) -> set[Decimal]:
+    """The CONV FACTOR column of every code row of a PPRRVU .csv, read here with csv."""
+    rows = list(csv.reader(text.splitlines()))
+    header = next(i for i, row in enumerate(rows) if row[:2] == ["HCPCS", "MOD"])
+    column = rows[header].index("FACTOR")
+    return {Decimal(row[column]) for row in rows[header + 1 :] if row and row[0].strip() and row[column].strip()}
+
+
+def test_each_release_publishes_the_conversion_factor_its_pprrvu_prints(lake: Path, db, cms: Path):
+    import zipfile
+
+    with zipfile.ZipFile(cms / "archives" / "rvu22a.zip") as z:
+        rvu22a = z.read("PPRRVU22_JAN.csv").decode("latin-1")
+    printed = {
+        "RVU22A": _printed_conversion_factors(rvu22a),
+        "RVU25D": _printed_conversion_factors((cms / "rvu25d" / "PPRRVU2025_Oct.csv").read_text("latin-1")),
+        "RVU26C": _printed_conversion_factors((cms / "rvu26c" / "PPRRVU2026_Jul_nonQPP.csv").read_text("latin-1")),
+    }
+    assert all(len(factors) == 1 for factors in printed.values()), printed  # one factor a file
+    expected = sorted((release, "non_qp", factor) for release, (factor,) in printed.items())
+    assert one(db, "SELECT release, cf_variant, conversion_factor_usd FROM conversion_factor ORDER BY 1, 2") == expected
+    files = str(lake / "conversion_factor" / "**" / "*.parquet")
+    parquet = one(db, f"SELECT release, cf_variant, conversion_factor_usd FROM read_parquet('{files}', "
+                      "hive_partitioning = true) ORDER BY 1, 2")  # fmt: skip
+    assert [(r, str(v), f) for r, v, f in parquet] == expected
+
+
 def test_hive_layout_and_views(lake: Path, db):
     assert (lake / "fee_locality" / "year=2025" / "release=RVU25D" / "part-0.parquet").exists()
     assert (lake / "rvu" / "year=2022" / "release=RVU22A" / "part-0.parquet").exists()
@@ -210,11 +237,12 @@ def test_raw_archive_is_kept_with_its_digest_and_origin(lake: Path, mirror: str)
     assert (folder / "PPRRVU2026_Jul_nonQPP.csv").exists()
 
 
-def test_refreshing_a_real_release_again_gives_byte_identical_parquet(lake: Path, mirror: str):
-    """Run last in this module: it publishes a new version of RVU25D (same archive, same bytes)."""
+def test_refreshing_a_real_release_again_gives_byte_identical_parquet(lake_copy: Path, mirror: str):
+    """A new version of RVU25D, from the same archive, has the same bytes (on a copy: the session's lake is read)."""
     from flows.lake import manifests
     from flows.releases.flow import refresh
 
+    lake = lake_copy
     before = manifests(lake)["RVU25D"]
     again = refresh(release="RVU25D", source=f"{mirror}/rvu25d.zip", lake=str(lake))
     assert again.skipped  # the same archive, the same pipeline: nothing to do ...

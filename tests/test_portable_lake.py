@@ -208,3 +208,37 @@ def test_pfs_duckdb_is_left_untouched_when_nothing_is_published(tmp_path: Path, 
     database.sync(lake, lake_files.committed(lake))
     after = (lake / "pfs.duckdb").stat()
     assert (after.st_ino, after.st_mtime_ns) == (stamp.st_ino, stamp.st_mtime_ns)
+
+
+def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_recomputing(lake: Path, lake_copy: Path):
+    """An older pfs published no conversion_factor: pfs.duckdb makes it from each release's fee_national, and
+    fee_locality (a view reading it) answers as before; until then the commands say how to bring the lake up."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.lake.publish import reconcile
+
+    old = lake_copy
+    for path in (old / "_manifests").glob("*.json"):
+        manifest = json.loads(path.read_text())
+        del manifest["tables"]["conversion_factor"]
+        path.write_text(json.dumps(manifest))
+    shutil.rmtree(old / "conversion_factor")
+    con = duckdb.connect(str(old / "pfs.duckdb"))
+    con.execute("DROP TABLE conversion_factor")  # as the older pfs wrote it: without the table ...
+    con.execute("UPDATE _pfs_state SET value = 'older views' WHERE what = 'views'")  # ... and with other views
+    con.close()
+
+    refused = CliRunner().invoke(app, ["code", "97140", "--release", "RVU25D", "--lake", str(old)])
+    assert refused.exit_code == 1 and f"`pfs refresh --lake {old}` brings it up to date" in refused.output
+
+    reconcile(old)  # what every run does first
+    query = ("SELECT release, cf_variant, conversion_factor_usd FROM conversion_factor ORDER BY 1, 2; "
+             "SELECT release, count(*), sum(fee_nonfacility_usd) FROM fee_locality GROUP BY 1 ORDER BY 1")  # fmt: skip
+    answers = []
+    for folder in (lake, old):
+        con = reader.connect(folder)
+        answers.append([con.execute(q).fetchall() for q in query.split("; ")])
+        con.close()
+    assert answers[0] == answers[1]
+    assert not (old / "conversion_factor").exists()  # nothing recomputed: the Parquet files come with a refresh

@@ -36,10 +36,14 @@ def fail(message: str, status: int = 1) -> typer.Exit:
 
 
 def open_lake(lake: Path):
-    """pfs.duckdb of the lake, read-only; a clear error when there is none."""
+    """pfs.duckdb of the lake, read-only; a clear error when there is none, or when an older pfs wrote it."""
     from flows.lake.layout import DB_FILE
-    from flows.lake.reader import connect
+    from flows.lake.reader import connect, holds
 
     if not (lake / DB_FILE).exists():
         raise fail(f"no lake at {lake} (run `pfs refresh` first)")
-    return connect(lake)
+    con = connect(lake)
+    if holds(con, "releases") and not holds(con, "conversion_factor"):
+        con.close()
+        raise fail(f"the lake at {lake} was written by an older pfs: `pfs refresh --lake {lake}` brings it up to date")
+    return con

@@ -15,16 +15,19 @@ import hashlib
 import os
 import shutil
 import uuid
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from flows import settings
-from flows.lake.layout import DATASETS, DB_FILE, RELEASE, Dataset
+from flows.lake import legacy
+from flows.lake.layout import DATASETS, DB_FILE, Dataset
 from flows.lake.reader import holds
 from flows.settings import SQL
 
 STATE = "_pfs_state"
+CALENDAR = "_release_calendar"  # config/releases.toml's calendar as data; the view release_calendar reads it
 TMP_PREFIX = f".{DB_FILE}."
 
 
@@ -35,7 +38,8 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
     db = lake / DB_FILE
     want = {f"{d.name}/{m['label']}": m["version"] for d, m in current}
     views = _view_statements(current)
-    want["views"] = hashlib.sha256("\n".join(views).encode()).hexdigest()
+    calendar = _calendar()
+    want["views"] = hashlib.sha256("\n".join([*views, repr(calendar)]).encode()).hexdigest()
     have = _state(db)
     if have == want:
         return
@@ -52,10 +56,12 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
             gone = [k.split("/", 1)[1] for k in have or {} if k.startswith(f"{dataset.name}/") and k not in want]
             for table in dataset.computed:
                 con.execute(f"DROP TABLE IF EXISTS {table}")  # a file of the time pfs.duckdb stored it
-            if stale or gone:
-                for table in dataset.tables:
-                    if table not in dataset.computed:
-                        _reload(con, lake, dataset, table, mine, stale, gone)
+            for table in dataset.tables:
+                new_table = bool(mine) and not holds(con, table)  # a table this version of pfs added
+                if table not in dataset.computed and (stale or gone or new_table):
+                    _reload(con, lake, dataset, table, mine, stale, gone)
+        con.execute(f"CREATE OR REPLACE TABLE {CALENDAR} (release VARCHAR, year INTEGER, effective_from DATE)")
+        con.executemany(f"INSERT INTO {CALENDAR} VALUES (?, ?, ?)", calendar)
         for statement in views:
             con.execute(statement)
         con.execute(f"CREATE OR REPLACE TABLE {STATE} (what VARCHAR, value VARCHAR)")
@@ -112,10 +118,17 @@ def _select(con: duckdb.DuckDBPyConnection, lake: Path, dataset: Dataset, manife
     for key, value in dataset.partition(manifest).items():
         literal = f"CAST({int(value)} AS INTEGER)" if isinstance(value, int) else _quoted(str(value))
         columns.append(f'{literal} AS "{key}"')
-    source = f"read_parquet({_quoted(str((lake / manifest['tables'][table]['file']).resolve()))})"
+    entry = manifest["tables"].get(table)
+    if entry is None:  # published before pfs had this table: made from the tables the label has
+        return legacy.derived(table, columns, lambda name: _parquet(lake, manifest["tables"][name]["file"]))
+    source = _parquet(lake, entry["file"])
     inside = [key for key in dataset.keys if key in con.sql(f"FROM {source}").columns]
     rest = f"* EXCLUDE ({', '.join(inside)})" if inside else "*"
     return f"SELECT {', '.join(columns)}, {rest} FROM {source}"
+
+
+def _parquet(lake: Path, file: str) -> str:
+    return f"read_parquet({_quoted(str((lake / file).resolve()))})"
 
 
 def _shape(relation: duckdb.DuckDBPyRelation) -> list[tuple[str, str]]:
@@ -127,21 +140,17 @@ def _quoted(text: str) -> str:
 
 
 def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
-    """The views (sql/<dataset>/views/) of each dataset the lake holds; the release calendar before the
-    releases' views."""
+    """The macros, and the views (sql/<dataset>/views/) of each dataset the lake holds."""
     held = {d.name for d, _ in current}
     statements = [(SQL / "releases" / "macros.sql").read_text()] if held else []
-    statements += [_calendar()] if RELEASE.name in held else []
     for dataset in DATASETS:
         if dataset.name in held:
-            views = SQL / dataset.sql / "views"
-            statements += [f"CREATE VIEW {v} AS {(views / f'{v}.sql').read_text()}" for v in dataset.views]
+            for view in dataset.views:
+                path = SQL / dataset.sql / (f"{view}.sql" if view in dataset.computed else f"views/{view}.sql")
+                statements.append(f"CREATE VIEW {view} AS {path.read_text()}")
     return statements
 
 
-def _calendar() -> str:
-    """The CMS release calendar of config/releases.toml, for effective dating."""
-    rows = ", ".join(
-        f"('{r.label}', {r.year}, DATE '{r.effective_from.isoformat()}')" for r in settings.catalog().values()
-    )
-    return f"CREATE VIEW release_calendar AS SELECT * FROM (VALUES {rows}) AS t(release, year, effective_from)"
+def _calendar() -> list[tuple[str, int, date]]:
+    """The CMS release calendar of config/releases.toml, for effective dating: (release, year, effective_from)."""
+    return [(r.label, r.year, r.effective_from) for r in settings.catalog().values()]

@@ -22,7 +22,7 @@ INCOMPLETE = ".incomplete"
 PART = "part-0.parquet"
 
 RELEASE_TABLES: tuple[str, ...] = (
-    "releases", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
+    "releases", "conversion_factor", "rvu", "gpci", "localities", "anesthesia_cf", "opps_cap",
     "fee_national", "fee_locality", "category_ranking", "code_profile",
 )  # fmt: skip
 
@@ -37,7 +37,8 @@ class Dataset:
     manifests: str  # folder of its manifests, under the lake
     sql: str  # its folder under sql/: models, audits and views/
     views: tuple[str, ...]  # sql/<sql>/views/ over all its labels, created in pfs.duckdb in this order
-    # Tables whose Parquet files pfs.duckdb does not copy in: it computes them in a view of the same name.
+    # Tables whose Parquet files pfs.duckdb does not copy in: it computes them in a view of the same name, from
+    # the same SQL the refresh ran (sql/<sql>/<table>.sql).
     computed: tuple[str, ...] = ()
 
     def partition(self, manifest: dict) -> dict[str, str | int]:
@@ -46,7 +47,8 @@ class Dataset:
 
 RELEASE = Dataset(
     "release", RELEASE_TABLES, ("year", "release"), MANIFESTS, "releases",
-    ("fee_locality", "release_validity", "change_pairs", "code_change", "gpci_change"), ("fee_locality",),
+    ("release_calendar", "fee_locality", "release_validity", "change_pairs", "code_change", "gpci_change"),
+    ("fee_locality",),
 )  # fmt: skip
 ZIP_LOCALITY = Dataset(
     "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", "zip_locality", ("zip_validity",)

@@ -1,20 +1,41 @@
-"""Upgrading a lake of the older layout, where `<table>/year=Y/release=R` were links into `.versions/`.
+"""Reading lakes written by older versions of pfs: the links layout, and tables added since.
 
-Links hide the files from DuckDB's `**`, object stores, zips and Windows, so each link becomes a real folder
-holding a copy of the file it pointed at, the manifest is rewritten to name it, and `.versions/` goes once
-every release is upgraded. A run killed midway leaves links and folders mixed; the next one carries on.
+A lake of the older layout, where `<table>/year=Y/release=R` were links into `.versions/`, is upgraded: links
+hide the files from DuckDB's `**`, object stores, zips and Windows, so each link becomes a real folder holding
+a copy of the file it pointed at, the manifest is rewritten to name it, and `.versions/` goes once every
+release is upgraded. A run killed midway leaves links and folders mixed; the next one carries on.
+
+A table added since a label was published is made, in pfs.duckdb, from the label's other tables (`DERIVED`).
 """
 
 from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from flows.lake.layout import RELEASE, STAGING, table_file
 from flows.lake.manifest import commit, manifests
 
 VERSIONS = ".versions"
+
+# A table pfs publishes now that a label published earlier lacks: the query making it from a table the label
+# has ({source}), so pfs.duckdb holds it for every label without recomputing any.
+DERIVED: dict[str, tuple[str, str]] = {
+    "conversion_factor": (
+        "fee_national", "SELECT DISTINCT cf_variant, conversion_factor_usd FROM {source} ORDER BY cf_variant",
+    ),
+}  # fmt: skip
+
+
+def derived(table: str, columns: list[str], parquet: Callable[[str], str]) -> str:
+    """A label's rows of `table` made from the table it derives from (`parquet` names that table's file),
+    with the partition `columns` first; an error naming the table when pfs cannot make it."""
+    if table not in DERIVED:
+        raise KeyError(f"{table}: this label was published without it, and pfs cannot make it from its other tables")
+    source, query = DERIVED[table]
+    return f"SELECT {', '.join(columns)}, * FROM ({query.format(source=parquet(source))})"
 
 
 def upgrade(lake: Path) -> None:

@@ -15,18 +15,10 @@ if TYPE_CHECKING:  # polars is imported by the functions that use it: `pfs code`
 
 def release_on(con: duckdb.DuckDBPyConnection, day: date) -> str:
     """The release of the lake in force for a date of service; an error naming the one the lake lacks."""
-    row = con.execute(
-        "SELECT release FROM release_validity "
-        "WHERE valid_from <= $day AND coalesce(valid_to, DATE '9999-12-31') >= $day",
-        {"day": day},
-    ).fetchone()
+    row = con.execute((SQL / "lookup" / "release_on.sql").read_text(), {"day": day}).fetchone()
     if row:
         return row[0]
-    calendar = con.execute(
-        "SELECT release FROM release_calendar WHERE effective_from <= $day "
-        "ORDER BY effective_from DESC, release DESC LIMIT 1",
-        {"day": day},
-    ).fetchone()
+    calendar = con.execute((SQL / "lookup" / "calendar_on.sql").read_text(), {"day": day}).fetchone()
     if calendar is None:
         raise LookupError(f"no CMS release of the catalog prices dates of service on {day}")
     raise LookupError(f"{calendar[0]} is in force on {day} but not in the lake: pfs refresh --release {calendar[0]}")

@@ -25,14 +25,16 @@ Step = Callable[[str, float], None]
 
 
 @dataclass
-class Built:
+class BuiltRelease:
     """A release ready to publish: every table in `con`, and what its archive held."""
 
     con: duckdb.DuckDBPyConnection
     found: Extracted
 
 
-def build_release(archive: raw.RawArchive, entry: Release, on_step: Step = lambda _name, _seconds: None) -> Built:
+def build_release(
+    archive: raw.RawArchive, entry: Release, on_step: Step = lambda _name, _seconds: None
+) -> BuiltRelease:
     """Extract, parse, validate, compute every sql/ model and run every audit (AuditFailed stops it)."""
     clock = _Clock(on_step)
     found = release_files(archive.path)
@@ -44,7 +46,7 @@ def build_release(archive: raw.RawArchive, entry: Release, on_step: Step = lambd
     releases = release_row(
         parsed, archive.origin, archive.sha256, archive.size_bytes, entry.work_gpci_floor, entry.effective_from
     )
-    con = compute.compute(tables | {"releases": releases})
+    con = compute.compute(tables | {"releases": releases}, entry.year, entry.label)
     clock.lap("compute")
     try:
         compute.audit(con)
@@ -52,7 +54,7 @@ def build_release(archive: raw.RawArchive, entry: Release, on_step: Step = lambd
         con.close()
         raise
     clock.lap("audit")
-    return Built(con, found)
+    return BuiltRelease(con, found)
 
 
 class _Clock:

@@ -13,7 +13,7 @@ RELEASE_SQL = SQL / "releases"  # the release's models, their macros and its aud
 # (preserve_insertion_order), so the Parquet files come out in the same order on every run.
 INPUT_KEYS: dict[str, str] = {
     "releases": "",
-    "conversion_factors": "cf_variant",
+    "conversion_factor": "cf_variant",
     "rvu": "hcpcs, modifier",
     "gpci": "mac, locality",
     "locco": "mac, locality",
@@ -22,23 +22,38 @@ INPUT_KEYS: dict[str, str] = {
 }
 # Run in this order: each model may read the inputs and the models before it.
 MODELS = ("localities", "opps_cap", "fee_national", "fee_locality", "category_ranking", "code_profile")
+# Models pfs.duckdb also holds as views over every release: their SQL has no ORDER BY (a view would sort on
+# every read), so the refresh orders them by their key here.
+VIEW_MODEL_KEYS: dict[str, str] = {"fee_locality": "hcpcs, modifier, mac, locality, cf_variant"}
 
 
 class AuditFailed(RuntimeError):
     """An audit query returned rows: the release is not published."""
 
 
-def compute(inputs: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection holding the inputs and every model as tables."""
+def compute(inputs: dict[str, pl.DataFrame], year: int, release: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection holding the inputs and every model as tables.
+
+    Each input carries the release's partition columns (year, release), as the lake's tables read through
+    pfs.duckdb do, so a model that is also a view there reads the same columns here; publishing leaves them
+    to the Hive folders.
+    """
     con = duckdb.connect()
     for name, frame in inputs.items():
         con.register(f"_{name}", frame)
         order = f"ORDER BY {INPUT_KEYS[name]}" if INPUT_KEYS[name] else ""
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name} {order}")
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT CAST($year AS INTEGER) AS year, $release AS release, * "
+            f"FROM _{name} {order}",
+            {"year": year, "release": release},
+        )
         con.unregister(f"_{name}")
     con.execute((RELEASE_SQL / "macros.sql").read_text())
     for model in MODELS:
-        con.execute(f"CREATE TABLE {model} AS {(RELEASE_SQL / f'{model}.sql').read_text()}")
+        query = (RELEASE_SQL / f"{model}.sql").read_text()
+        if model in VIEW_MODEL_KEYS:
+            query = f"SELECT * EXCLUDE (year, release) FROM ({query}) ORDER BY {VIEW_MODEL_KEYS[model]}"
+        con.execute(f"CREATE TABLE {model} AS {query}")
     return con
 
 

@@ -56,10 +56,11 @@ def _zip_locality_config(config: Path) -> object:
 
 
 def _utilization_config(config: Path) -> object:
-    """The data file's pattern, the facility places and the specialty aliases; not the pass size, which changes
-    how the file is read, not what comes of it, nor where each year is served ([[year]])."""
+    """The data file's pattern, the specialty aliases and the facility places (config/places_of_service.toml); not
+    the pass size, which changes how the file is read, not what comes of it, nor where each year is served."""
     rules = settings.read_toml(config / "utilization.toml")
-    return {k: v for k, v in rules.items() if k not in ("provider_service", "year")}
+    places = settings.read_toml(config / "places_of_service.toml")
+    return {k: v for k, v in rules.items() if k not in ("provider_service", "year")}, places
 
 
 SHAPES: dict[str, Shape] = {

@@ -1,7 +1,7 @@
 -- price: one row per claim line of claim_input (grain: claim line), the line priced as a Medicare contractor
 -- would under the release in force on its date of service, or the reasons it is not priced.
 -- inputs: claim_input (the claims file's lines, any column types; input_row their position), release_validity, rvu, gpci,
--- fee_national (the conversion factor of $variant), zip_validity, zip_locality; the macros of
+-- conversion_factor (of $variant), zip_validity, zip_locality; the macros of sql/releases/macros.sql and
 -- sql/pricing/macros.sql; the parameters of config/pricing.toml (docs/pricing.md gives each rule and its source).
 -- Every amount is an exact decimal; a line is rounded to cents once, at the end. Written out without input_row
 -- and input_problem (whether the line could not be read).
@@ -85,13 +85,16 @@ placed AS (
         zv.year_quarter,
         CASE WHEN list_contains(l.mods, '26') THEN '26' WHEN list_contains(l.mods, 'TC') THEN 'TC' ELSE '' END
             AS row_modifier,
-        CASE WHEN list_contains($facility_places, l.pos) THEN 'facility' ELSE 'nonfacility' END AS setting
+        -- the facility places in force on the date of service (config/places_of_service.toml)
+        CASE WHEN len(list_filter($facility_places,
+                                  lambda f: f.place = l.pos AND l.dos BETWEEN f.valid_from AND f.valid_to)) > 0
+             THEN 'facility' ELSE 'nonfacility' END AS setting
     FROM lines AS l
     LEFT JOIN release_days AS v ON v.day = l.dos
     LEFT JOIN zip_days AS zv ON l.mac_given IS NULL AND l.zip5 <> '' AND zv.day = l.dos
     LEFT JOIN zip_locality AS z ON z.year_quarter = zv.year_quarter AND z.zip5 = l.zip5
 ),
-cf AS (SELECT DISTINCT release, conversion_factor_usd AS cf FROM fee_national WHERE cf_variant = $variant),
+cf AS (SELECT release, conversion_factor_usd AS cf FROM conversion_factor WHERE cf_variant = $variant),
 code_rows AS (
     SELECT release, hcpcs, string_agg(CASE WHEN modifier = '' THEN '(none)' ELSE modifier END, ', ' ORDER BY modifier)
         AS rows_of_code

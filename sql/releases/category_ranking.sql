@@ -1,5 +1,5 @@
 -- category_ranking: one row per HCPCS x metric x conversion factor variant of the release, for the codes
--- in their category's population. inputs: rvu (category, RVUs), fee_national, conversion_factors.
+-- in their category's population. inputs: rvu (category, RVUs), fee_national, conversion_factor.
 -- (The RVU metrics rank the same under every variant; the fee metric differs.)
 -- Definition (docs/lake.md, "Category ranking"): population = the distinct HCPCS codes of a category with a value > 0;
 -- a code's value = the largest on any of its rows (modifier rows included); percentile = cume_dist x 100
@@ -14,7 +14,7 @@ WITH rvu_value AS (
     FROM rvu GROUP BY hcpcs
 ),
 code_value AS (
-    SELECT c.cf_variant, v.* FROM rvu_value AS v CROSS JOIN conversion_factors AS c
+    SELECT c.cf_variant, v.* FROM rvu_value AS v CROSS JOIN conversion_factor AS c
     UNION ALL
     SELECT f.cf_variant, r.hcpcs, any_value(r.category), 'fee_nonfacility_usd', max(f.fee_nonfacility_usd)
     FROM rvu AS r JOIN fee_national AS f USING (hcpcs, modifier) GROUP BY f.cf_variant, r.hcpcs

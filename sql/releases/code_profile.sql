@@ -1,5 +1,5 @@
 -- code_profile: one row per HCPCS x conversion factor variant of the release: everything a code page shows.
--- inputs: rvu, fee_national, fee_locality, category_ranking, conversion_factors.
+-- inputs: rvu, fee_national, fee_locality, category_ranking, conversion_factor.
 -- The row shown is the code's global row (no modifier) where it has one, else its first modifier row
 -- (some codes are priced only on the 26 or TC row); `modifiers` lists every row the code has.
 -- percentile, n, ties, median, max_value, max_hcpcs, ratio_to_median, direction: the work RVU ranking.
@@ -71,7 +71,7 @@ SELECT
     sp.fee_facility_median_usd,
     sp.fee_facility_max_usd
 FROM shown AS s
-CROSS JOIN conversion_factors AS c
+CROSS JOIN conversion_factor AS c
 JOIN modifiers AS m ON m.hcpcs = s.hcpcs
 JOIN fee_national AS n ON n.hcpcs = s.hcpcs AND n.modifier = s.modifier AND n.cf_variant = c.cf_variant
 LEFT JOIN spread AS sp ON sp.hcpcs = s.hcpcs AND sp.modifier = s.modifier AND sp.cf_variant = c.cf_variant

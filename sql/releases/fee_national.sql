@@ -1,5 +1,5 @@
 -- fee_national: one row per HCPCS x modifier x conversion factor variant of the release.
--- inputs: rvu, conversion_factors (non_qp; from 2026 also qp).
+-- inputs: rvu, conversion_factor (non_qp; from 2026 also qp).
 -- National amount = (work + PE + MP RVU) x CF per setting, rounded to cents once; null for a status the
 -- PFS does not pay (see is_payable). The NA flags ride beside amounts that CMS still prints.
 SELECT
@@ -15,5 +15,5 @@ SELECT
     r.facility_na,
     c.conversion_factor_usd
 FROM rvu AS r
-CROSS JOIN conversion_factors AS c
+CROSS JOIN conversion_factor AS c
 ORDER BY r.hcpcs, r.modifier, c.cf_variant

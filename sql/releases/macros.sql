@@ -23,3 +23,28 @@ CREATE OR REPLACE MACRO is_opps_capped(payable, has_opps, pfs_amount, opps_amoun
 -- Whether a code has OPPS RVUs (the "USED FOR OPPS" columns are populated).
 CREATE OR REPLACE MACRO has_opps_rvus(opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu) AS
     opps_nonfacility_pe_rvu + opps_facility_pe_rvu + opps_mp_rvu > 0;
+
+-- A PPRRVU row's amount (`rvu`, a row of rvu as a struct) in a locality (`gpci`, a row of gpci) and setting
+-- (facility when `facility`), unrounded: with the RVUs used for OPPS when `opps`.
+CREATE OR REPLACE MACRO setting_amount(rvu, gpci, cf, facility, opps) AS
+    gpci_amount(
+        rvu.work_rvu,
+        CASE WHEN opps AND facility THEN rvu.opps_facility_pe_rvu WHEN opps THEN rvu.opps_nonfacility_pe_rvu
+             WHEN facility THEN rvu.facility_pe_rvu ELSE rvu.nonfacility_pe_rvu END,
+        CASE WHEN opps THEN rvu.opps_mp_rvu ELSE rvu.mp_rvu END,
+        gpci.work_gpci, gpci.pe_gpci, gpci.mp_gpci, cf);
+
+-- What a row's fee in a locality and setting is made of: whether its status is paid, whether it has OPPS RVUs,
+-- and its PFS and OPPS amounts, unrounded. fee_locality and the pricer both price through it.
+CREATE OR REPLACE MACRO setting_parts(rvu, gpci, cf, facility) AS {
+    'paid': is_payable(rvu.status_code),
+    'has_opps': has_opps_rvus(rvu.opps_nonfacility_pe_rvu, rvu.opps_facility_pe_rvu, rvu.opps_mp_rvu),
+    'pfs': setting_amount(rvu, gpci, cf, facility, false),
+    'opps': setting_amount(rvu, gpci, cf, facility, true)
+};
+
+-- The fee of those parts: the OPPS cap applied, rounded to cents; null when the status is not paid.
+CREATE OR REPLACE MACRO parts_fee(parts) AS locality_fee(parts.paid, parts.has_opps, parts.pfs, parts.opps);
+
+-- Whether the OPPS cap set that fee.
+CREATE OR REPLACE MACRO parts_capped(parts) AS is_opps_capped(parts.paid, parts.has_opps, parts.pfs, parts.opps);

@@ -59,7 +59,7 @@ def parse_release(files: dict[str, tuple[str, bytes]], work_gpci_floor: bool = T
         other = parse_pprrvu(files[key][1], files[key][0])
         _require_same_rvus(pprrvu.rows, other.rows, files[key][0])
         factors[other.cf_variant] = other.conversion_factor_usd
-    frames = {"rvu": pprrvu.rows, "conversion_factors": _factors_frame(factors)}
+    frames = {"rvu": pprrvu.rows, "conversion_factor": _factors_frame(factors)}
     for kind, spec in KINDS.items():
         if kind in files:
             kind_name, kind_data = files[kind]
@@ -103,7 +103,7 @@ def validate_release(parsed: ParsedRelease) -> dict[str, pl.DataFrame]:
         table: validate(schema, parsed.frames[table], names[table]) if table in parsed.frames else empty(schema)
         for table, schema in schemas.items()
     }
-    return tables | {"conversion_factors": parsed.frames["conversion_factors"]}
+    return tables | {"conversion_factor": parsed.frames["conversion_factor"]}
 
 
 RANKING_DEFINITION = (
