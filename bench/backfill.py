@@ -31,12 +31,12 @@ def main() -> None:
     os.environ.setdefault("PREFECT_HOME", str(home))
 
     started = time.perf_counter()
-    from flows import settings
+    from flows.releases import catalog
     from flows.releases.flow import refresh_releases
 
     if args.parallel:
         refresh_releases.task_runner.max_workers = args.parallel
-    labels = [r.label for r in settings.selected()][: args.releases]
+    labels = [r.label for r in catalog.selected()][: args.releases]
     with tempfile.TemporaryDirectory() as tmp:
         mirror = Path(tmp) / "mirror"
         mirror.mkdir()

@@ -53,9 +53,9 @@ def main() -> None:
     args = parser.parse_args()
     import duckdb
 
-    from flows import settings
+    from flows.releases import catalog
 
-    labels = [r.label for r in settings.selected()][: args.releases]
+    labels = [r.label for r in catalog.selected()][: args.releases]
     with tempfile.TemporaryDirectory() as tmp:
         lake = Path(tmp) / "lake"
         started = time.perf_counter()

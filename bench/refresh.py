@@ -28,12 +28,13 @@ def stages(zip_path: Path, release: str) -> list[tuple[str, float]]:
 
 def publish_release(zip_path: Path, release: str, lake_dir: Path) -> list[tuple[str, float]]:
     """One release through every step of the refresh flow, without Prefect; the time of each step."""
-    from flows import lake, settings
+    from flows import lake
+    from flows.releases import catalog
     from flows.releases.build import build_release
     from flows.shared import raw as acquire
 
     laps: list[tuple[str, float]] = []
-    entry = settings.release(release)
+    entry = catalog.release(release)
     started = time.perf_counter()
     archive = acquire.keep_file(lake_dir, release, zip_path, zip_path.name, str(zip_path))
     laps.append(("acquire (keep raw)", time.perf_counter() - started))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows import settings
-from flows.releases import checksums
+from flows.releases import catalog, checksums
 from flows.shared.fingerprint import fingerprint
 
 
@@ -24,7 +24,7 @@ def config(tmp_path: Path, monkeypatch) -> Path:
 
 def _point_rvu25d_at(config: Path, url: str) -> None:
     path = config / "releases.toml"
-    old = settings.release("RVU25D").zip_url
+    old = catalog.release("RVU25D").zip_url
     path.write_text(path.read_text().replace(f'zip_url = "{old}"', f'zip_url = "{url}"'))
 
 
@@ -56,7 +56,7 @@ def test_a_download_from_cms_is_recorded_then_enforced(config: Path, cms: Path, 
     assert standing.state == "to record"
 
     assert [s.release for s in checksums.record(lake)] == ["RVU25D"]
-    assert settings.release("RVU25D").sha256 == standing.seen[0]
+    assert catalog.release("RVU25D").sha256 == standing.seen[0]
     assert fingerprint("release") == digest  # recording a checksum does not make releases reprocess
     assert {s.release: s.state for s in checksums.standings(lake)}["RVU25D"] == "recorded"
     assert checksums.record(lake) == []

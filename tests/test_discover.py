@@ -93,8 +93,8 @@ def test_zip_names_with_slashes_match_their_label():
 
 
 def test_catalog_status_of_a_known_and_a_guessed_url():
+    from flows.releases.catalog import release
     from flows.releases.discover import _status
-    from flows.settings import release
 
     known, guessed = release("RVU25D"), release("RVU25B")
     assert _status(known, known.zip_url) == "known"

@@ -13,6 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from flows import settings
+from flows.releases import catalog
 from flows.releases.compute import compute
 from flows.releases.extract import classify
 from transforms.errors import CmsFileError
@@ -38,7 +39,7 @@ def _files(folder: Path, forms: dict[str, str]) -> dict:
 def _tables(folder: Path, form: str, except_for: tuple[str, ...] = ()) -> dict:
     """The validated input tables, plus the `releases` row the models read."""
     parsed = parse_release(_files(folder, {name: form for name in FILES if name not in except_for}))
-    entry = settings.release("RVU25D")
+    entry = catalog.release("RVU25D")
     releases = release_row(parsed, "test", "0" * 64, 0, entry.work_gpci_floor, entry.effective_from)
     return validate_release(parsed) | {"releases": releases}
 

@@ -1,4 +1,4 @@
-"""`pfs refresh`, `discover`, `catalog`, `serve`: the commands that orchestrate (Prefect is imported when they run)."""
+"""`pfs refresh`, `discover`, `catalog`, `schedule`: the commands that orchestrate (Prefect imported as they run)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.table import Table
 
 from flows.cli.app import LakeOption, app, console, fail, since_start
 from flows.cli.prefect_server import TemporaryServerOption, offline_prefect, prefect_api
+from flows.releases.catalog import selected
 
 
 @app.command()
@@ -81,7 +82,6 @@ def _refresh_releases(
     """One release, a year's, all, or what CMS lists now; a table of outcomes."""
     import httpx
 
-    from flows import settings
     from flows.releases.flow import refresh_from_cms, refresh_releases
     from transforms.releases.cms_pages import PageLayoutError
 
@@ -89,7 +89,7 @@ def _refresh_releases(
     if release:
         outcomes = refresh_releases([(release.upper(), source)], lake=str(lake), wait_seconds=wait, force=force)
     elif year is not None or every:
-        batch = [(r.label, _mirrored(mirror, r.label)) for r in settings.selected(year)]
+        batch = [(r.label, _mirrored(mirror, r.label)) for r in selected(year)]
         if not batch:
             console.print(f"[yellow]the catalog has no release for {year}[/]")
             raise typer.Exit(1)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from flows import settings
 from flows.lake import legacy
 from flows.lake.layout import DATASETS, DB_FILE, Dataset
 from flows.lake.reader import holds
+from flows.releases import catalog
 from flows.settings import SQL
 
 STATE = "_pfs_state"
@@ -153,4 +153,4 @@ def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
 
 def _calendar() -> list[tuple[str, int, date]]:
     """The CMS release calendar of config/releases.toml, for effective dating: (release, year, effective_from)."""
-    return [(r.label, r.year, r.effective_from) for r in settings.catalog().values()]
+    return [(r.label, r.year, r.effective_from) for r in catalog.catalog().values()]

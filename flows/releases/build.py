@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from flows.releases import compute
+from flows.releases.catalog import Release
 from flows.releases.extract import Extracted, release_files
-from flows.settings import Release
 from transforms.releases.release import parse_release, release_row, validate_release
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows import settings
+from flows.releases import catalog
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,11 @@ def seen_from_cms(lake: Path) -> dict[str, list[str]]:
 
     Only those can be recorded: a mirror's or a test's zip of the same files is other bytes than CMS's.
     """
-    catalog = settings.catalog()
+    entries = catalog.catalog()
     received: dict[str, list[tuple[str, str]]] = {}
     for record in sorted((lake / "raw").glob("*/*/source.json")):
         source = json.loads(record.read_text())
-        entry = catalog.get(record.parent.parent.name)
+        entry = entries.get(record.parent.parent.name)
         if entry is not None and source["origin"] == entry.zip_url:
             received.setdefault(entry.label, []).append((source["received_at"], source["sha256"]))
     return {label: [sha for _, sha in sorted(seen)] for label, seen in received.items()}
@@ -46,7 +47,7 @@ def seen_from_cms(lake: Path) -> dict[str, list[str]]:
 def standings(lake: Path) -> list[Standing]:
     """Every catalog release, in the order they took effect, against what the lake saw."""
     seen = seen_from_cms(lake)
-    return [Standing(r.label, r.sha256, tuple(seen.get(r.label, []))) for r in settings.selected()]
+    return [Standing(r.label, r.sha256, tuple(seen.get(r.label, []))) for r in catalog.selected()]
 
 
 def with_sha256(catalog_text: str, release: str, sha256: str) -> str:

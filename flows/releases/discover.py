@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import settings
-from flows.settings import Release
+from flows.releases import catalog
 from flows.shared import raw as acquire
 from transforms.releases.cms_pages import release_pages, zip_link
 
@@ -31,17 +31,17 @@ def fetch_text(url: str, timeout_seconds: float) -> str:
         return response.text
 
 
-def discover(landing_page: str, catalog: dict[str, Release], timeout_seconds: float) -> list[Found]:
+def discover(landing_page: str, known: dict[str, catalog.Release], timeout_seconds: float) -> list[Found]:
     """Every release the landing page lists, with its zip link, newest label first."""
     pages = release_pages(fetch_text(landing_page, timeout_seconds), landing_page)
     found = []
     for label, item_page in sorted(pages.items(), reverse=True):
         url = zip_link(fetch_text(item_page, timeout_seconds), item_page, label)
-        found.append(Found(label, item_page, url, _status(catalog.get(label), url)))
+        found.append(Found(label, item_page, url, _status(known.get(label), url)))
     return found
 
 
-def _status(entry: Release | None, url: str) -> str:
+def _status(entry: catalog.Release | None, url: str) -> str:
     if entry is None:
         return "new"
     if entry.zip_url != url:
@@ -56,10 +56,10 @@ def _transient(_task, _task_run, state) -> bool:
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def read_cms_pages(landing_page: str) -> list[Found]:
     """The network step of discovery, retried on transient faults."""
-    return discover(landing_page, settings.catalog(), settings.defaults()["download"]["timeout_seconds"])
+    return discover(landing_page, catalog.catalog(), settings.defaults()["download"]["timeout_seconds"])
 
 
 @flow(name="discover")
 def discover_releases(landing_page: str | None = None) -> list[Found]:
     """The releases CMS lists now, each with its zip link and how it stands against config/releases.toml."""
-    return read_cms_pages(landing_page or settings.landing_page())
+    return read_cms_pages(landing_page or catalog.landing_page())

@@ -14,6 +14,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import lake as lake_files
 from flows import settings
+from flows.releases import catalog
 from flows.releases.build import BuiltRelease, build_release
 from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
@@ -34,7 +35,7 @@ class Published:
 
 
 @task(cache_policy=NO_CACHE)
-def build(archive: raw.RawArchive, entry: settings.Release) -> BuiltRelease:
+def build(archive: raw.RawArchive, entry: catalog.Release) -> BuiltRelease:
     """Extract, parse, validate, compute and audit in memory (releases/build.py says why one task); times logged."""
     logger = get_run_logger()
     built = build_release(archive, entry, lambda step, seconds: logger.info("%s: %.2f s", step, seconds))
@@ -99,11 +100,11 @@ def _pipeline(release: str, source: str | None, lake: Path, force: bool) -> Publ
     return Published(entry.label, entry.year, rows, missing, archive.path)
 
 
-def _entry(release: str, source: str | None) -> settings.Release:
+def _entry(release: str, source: str | None) -> catalog.Release:
     """The catalog's entry, or for a label CMS lists that the catalog lacks, one dated by its label."""
-    if release.upper() in settings.catalog() or source is None or not raw.is_url(source):
-        return settings.release(release)
-    return settings.discovered_release(release, source, "")
+    if release.upper() in catalog.catalog() or source is None or not raw.is_url(source):
+        return catalog.release(release)
+    return catalog.discovered_release(release, source, "")
 
 
 def _unchanged(lake: Path, release: str, year: int, raw_path: Path) -> Published:

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from flows import settings
+from flows.releases import catalog
 
 PACKAGES = ("flows", "transforms")  # the project's own code; anything else is a library
 # Sections of config/defaults.toml that say how pfs runs (downloads, batches, archive guards, schedule, Prefect),
@@ -45,9 +46,9 @@ def _release_config(config: Path) -> object:
     """The defaults that shape tables, and of the catalog what reaches them (recording a sha256 or correcting a
     URL there does not make every release reprocess)."""
     defaults = settings.read_toml(config / "defaults.toml")
-    releases = settings.releases_of(settings.read_toml(config / "releases.toml")).values()
-    catalog = sorted((r.label, r.year, r.effective_from, r.work_gpci_floor) for r in releases)
-    return {k: v for k, v in defaults.items() if k not in RUNNING_SECTIONS}, catalog
+    releases = catalog.releases_of(settings.read_toml(config / "releases.toml")).values()
+    shaping = sorted((r.label, r.year, r.effective_from, r.work_gpci_floor) for r in releases)
+    return {k: v for k, v in defaults.items() if k not in RUNNING_SECTIONS}, shaping
 
 
 def _zip_locality_config(config: Path) -> object:
