@@ -38,6 +38,7 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("flows/releases/compute.py", _append, {"release"}),
     ("flows/releases/build.py", _append, {"release"}),
     ("transforms/releases/pprrvu.py", _append, {"release"}),
+    ("transforms/releases/schemas.py", _append, {"release"}),
     ("sql/releases/fee_locality.sql", _append, {"release"}),
     ("sql/releases/audits/rvu_totals.sql", _append, {"release"}),
     (
@@ -60,7 +61,9 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     # code the datasets share
     ("flows/shared/archive.py", _append, {"release", "zip_locality"}),
     ("transforms/errors.py", _append, ALL),
+    ("transforms/validation.py", _append, {"release", "zip_locality"}),
     ("flows/settings.py", _append, ALL),
+    ("flows/releases/catalog.py", _append, {"release"}),
     ("flows/lake/publish.py", _append, ALL),  # how a table becomes a Parquet file
     ("flows/lake/layout.py", _append, ALL),  # which tables a dataset publishes
     # what shapes no table: flows, surfaces, views, where files come from, how pfs runs

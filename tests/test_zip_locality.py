@@ -58,9 +58,7 @@ def test_code_at_a_zip_gives_its_locality_and_the_lake_fee(lake: Path):
         Decimal(str(profile["locality_fee_nonfacility_usd"])),
         Decimal(str(profile["locality_fee_facility_usd"])),
     ) == fee
-    plus_four = runner.invoke(
-        app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-2301", "--lake", str(lake)]
-    )
+    plus_four = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-2301", "--lake", str(lake)])
     assert plus_four.exit_code == 0 and "SAN FRANCISCO" in plus_four.stdout
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataframely as dy
 import polars as pl
 
 from transforms.errors import CmsFileError
 from transforms.fixed_width import Field, FixedLayout, read_records
 from transforms.grid import LINE
 from transforms.tables import require_unique
+from transforms.validation import LOCALITY, MAC, STATE
 
 # CMS's record layout, ZIP5lyout.txt (1-based, inclusive); position 22 is not described there and is blank.
 FIXED = FixedLayout(
@@ -57,3 +59,14 @@ def _require(rows: pl.DataFrame, good: pl.Expr, file: str, column: str, message:
     if bad.height:
         row = bad.row(0, named=True)
         raise CmsFileError(file, f"{row[column]!r} {message}", line=row[LINE], column=column)
+
+
+class ZipLocalitySchema(dy.Schema):
+    source_line = dy.Int64()
+    year_quarter = dy.String(regex=r"^\d{4}Q[1-4]$")
+    zip5 = dy.String(primary_key=True, regex=r"^\d{5}$")
+    state = dy.String(regex=STATE)
+    mac = dy.String(regex=MAC)
+    locality = dy.String(regex=LOCALITY)
+    rural_indicator = dy.String(regex=r"^[RB]?$")
+    plus_four_required = dy.Bool()

@@ -14,8 +14,8 @@ from flows.settings import SQL
 from flows.shared.archive import ArchiveError, read_members
 from flows.zip_locality import catalog
 from transforms.errors import CmsFileError
-from transforms.schemas import ZipLocalitySchema, validate
-from transforms.zip_locality import parse_zip5
+from transforms.validation import validate
+from transforms.zip_locality import ZipLocalitySchema, parse_zip5
 
 if TYPE_CHECKING:
     from flows.shared import raw

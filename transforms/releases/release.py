@@ -16,7 +16,8 @@ from transforms.releases.gpci import parse_gpci
 from transforms.releases.locco import parse_locco
 from transforms.releases.oppscap import parse_oppscap
 from transforms.releases.pprrvu import CF_VARIANTS, parse_pprrvu
-from transforms.schemas import AnesSchema, GpciSchema, LoccoSchema, OppsCapSchema, RvuSchema, empty, validate
+from transforms.releases.schemas import AnesSchema, GpciSchema, LoccoSchema, OppsCapSchema, RvuSchema
+from transforms.validation import empty, validate
 
 
 @dataclass(frozen=True)

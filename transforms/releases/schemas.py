@@ -1,21 +1,12 @@
-"""Declared schemas of the parsed tables (dataframely), and validation that names the failing line."""
+"""Declared schemas of a release's parsed tables (dataframely); transforms/validation.py checks frames against them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import dataframely as dy
-import polars as pl
 
-from transforms.errors import CmsFileError
-from transforms.grid import LINE
-
-CODE = r"^[0-9A-Z]{5}$"
-MODIFIER = r"^([0-9A-Z]{2})?$"
-MAC = r"^\d{5}$"
-LOCALITY = r"^\d{2}$"
-STATE = r"^[A-Z]{2}$"
-ZERO = Decimal(0)
+from transforms.validation import CODE, LOCALITY, MAC, MODIFIER, STATE, ZERO
 
 
 def _rvu(nullable: bool = False) -> dy.Decimal:
@@ -109,40 +100,3 @@ class OppsCapSchema(dy.Schema):
     status_code = dy.String(regex=r"^[A-Z]$")
     opps_cap_nonfacility_usd = dy.Decimal(precision=12, scale=2, min=ZERO)
     opps_cap_facility_usd = dy.Decimal(precision=12, scale=2, min=ZERO)
-
-
-def validate(schema: type[dy.Schema], frame: pl.DataFrame, file: str) -> pl.DataFrame:
-    """The frame, typed by the schema, without its source line; or an error naming the first failing line."""
-    good, failures = schema.filter(frame, cast=True)
-    if failures.counts():
-        details = failures.details()
-        rule_columns = [c for c in details.columns if "|" in c]
-        row = details.row(0, named=True)
-        broken = [c for c in rule_columns if row[c] == "invalid"]
-        rule = broken[0] if broken else next(iter(failures.counts()))
-        column, _, check = rule.partition("|") if "|" in rule else (None, "", rule)
-        value = f" (value {row[column]!r})" if column in row else ""
-        total = sum(failures.counts().values())
-        raise CmsFileError(
-            file,
-            f"fails the {check or rule} rule{value}; {total} rule failures in all: {failures.counts()}",
-            line=row.get(LINE),
-            column=column,
-        )
-    return good.drop(LINE)
-
-
-def empty(schema: type[dy.Schema]) -> pl.DataFrame:
-    """A zero-row frame of the schema's columns, for a file the release does not ship."""
-    return schema.create_empty().drop(LINE)
-
-
-class ZipLocalitySchema(dy.Schema):
-    source_line = dy.Int64()
-    year_quarter = dy.String(regex=r"^\d{4}Q[1-4]$")
-    zip5 = dy.String(primary_key=True, regex=r"^\d{5}$")
-    state = dy.String(regex=STATE)
-    mac = dy.String(regex=MAC)
-    locality = dy.String(regex=LOCALITY)
-    rural_indicator = dy.String(regex=r"^[RB]?$")
-    plus_four_required = dy.Bool()
