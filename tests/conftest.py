@@ -98,12 +98,9 @@ def db_real(lake: Path):
 
 
 @pytest.fixture(scope="session")
-def db(lake: Path):
-    import duckdb
-
-    con = duckdb.connect(str(lake / "pfs.duckdb"), read_only=True)
-    yield con
-    con.close()
+def db(db_real):
+    """The session lake's pfs.duckdb, read-only (`db_real` by the name most modules use)."""
+    return db_real
 
 
 @pytest.fixture(scope="session", autouse=True)

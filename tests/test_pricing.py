@@ -1,5 +1,6 @@
-"""Claim line pricing (`pfs price`): one worked case per payment rule, each expected amount computed here by hand
-from the lake's own fees and PPRRVU indicators (RVU25D, Alabama: MAC 10112 locality 00), never from pfs's output."""
+"""Claim line pricing (`pfs price`): one worked case per payment rule, each expected amount computed here in Decimal
+from RVU25D's RVU and GPCI rows and PPRRVU indicators (tests/reference.py; Alabama: MAC 10112 locality 00), never
+from pfs's fees or output."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 
 from flows.pricing import price as pricing
+from tests import reference
 
 DAY = "2025-11-03"  # in RVU25D's quarter
 PLACE = {"mac": "10112", "locality": "00"}
@@ -32,12 +34,8 @@ def priced(lake: Path, folder: Path, *lines: dict, name: str = "claims.csv") -> 
 
 
 def fee(db, hcpcs: str, modifier: str = "", setting: str = "nonfacility", mac="10112", locality="00") -> Decimal:
-    """The published locality fee (fee_locality) of one row."""
-    return db.execute(
-        f"SELECT fee_{setting}_usd FROM fee_locality WHERE release = 'RVU25D' AND cf_variant = 'non_qp' "
-        "AND hcpcs = $h AND modifier = $m AND mac = $mac AND locality = $loc",
-        {"h": hcpcs, "m": modifier, "mac": mac, "loc": locality},
-    ).fetchone()[0]
+    """The locality fee of one RVU25D row, computed in Decimal from its RVU and GPCI rows (tests/reference.py)."""
+    return reference.locality_fee(db, "RVU25D", hcpcs, modifier, mac, locality, setting)
 
 
 def rvu(db, hcpcs: str, modifier: str = "") -> dict:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.lake import reader
 from tests import cms_format as cms
+from tests import reference
 from tests.lakefiles import published
 from transforms.errors import CmsFileError
 
@@ -45,15 +46,11 @@ def test_code_at_a_zip_gives_its_locality_and_the_lake_fee(lake: Path):
     assert result.exit_code == 0, result.output
     profile = json.loads(result.stdout)
     assert (profile["mac"], profile["locality"], profile["zip_year_quarter"]) == ("01112", "05", "2025Q4")
-    fee = (
-        reader.connect(lake)
-        .execute(
-            "SELECT fee_nonfacility_usd, fee_facility_usd FROM fee_locality "
-            "WHERE release = 'RVU25D' AND hcpcs = '97140' AND modifier = '' AND cf_variant = 'non_qp' "
-            "AND mac = '01112' AND locality = '05'"
-        )
-        .fetchone()
+    con = reader.connect(lake)
+    fee = tuple(
+        reference.locality_fee(con, "RVU25D", "97140", "", "01112", "05", s) for s in ("nonfacility", "facility")
     )
+    con.close()
     assert (
         Decimal(str(profile["locality_fee_nonfacility_usd"])),
         Decimal(str(profile["locality_fee_facility_usd"])),
