@@ -210,13 +210,16 @@ def test_pfs_duckdb_is_left_untouched_when_nothing_is_published(tmp_path: Path, 
     assert (after.st_ino, after.st_mtime_ns) == (stamp.st_ino, stamp.st_mtime_ns)
 
 
-def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_recomputing(lake: Path, lake_copy: Path):
-    """An older pfs published no conversion_factor: pfs.duckdb makes it from each release's fee_national, and
-    fee_locality (a view reading it) answers as before; until then the commands say how to bring the lake up."""
+def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_recomputing(
+    lake: Path, lake_copy: Path, tmp_path: Path
+):
+    """An older pfs published no conversion_factor: the first pfs command on the lake rebuilds pfs.duckdb, making it
+    from each release's fee_national, and fee_locality (a view reading it) answers as before. The pricer, which may
+    read a copy it cannot rebuild, says what to do."""
     from typer.testing import CliRunner
 
     from flows.cli import app
-    from flows.lake.publish import reconcile
+    from flows.pricing.price import ClaimsError, price_file
 
     old = lake_copy
     for path in (old / "_manifests").glob("*.json"):
@@ -229,10 +232,15 @@ def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_rec
     con.execute("UPDATE _pfs_state SET value = 'older views' WHERE what = 'views'")  # ... and with other views
     con.close()
 
-    refused = CliRunner().invoke(app, ["code", "97140", "--release", "RVU25D", "--lake", str(old)])
-    assert refused.exit_code == 1 and f"`pfs refresh --lake {old}` brings it up to date" in refused.output
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,mac,locality\n"
+                      "C1,1,97140,,1,11,2025-11-03,10112,00\n")  # fmt: skip
+    with pytest.raises(ClaimsError, match="written by an older pfs"):
+        price_file(str(old), str(claims), str(tmp_path / "priced.csv"))
 
-    reconcile(old)  # what every run does first
+    page = CliRunner().invoke(app, ["code", "97140", "--release", "RVU25D", "--lake", str(old)])
+    assert page.exit_code == 0, page.output
+    assert "was written by an older pfs: bringing it up to date" in page.stderr
     query = ("SELECT release, cf_variant, conversion_factor_usd FROM conversion_factor ORDER BY 1, 2; "
              "SELECT release, count(*), sum(fee_nonfacility_usd) FROM fee_locality GROUP BY 1 ORDER BY 1")  # fmt: skip
     answers = []

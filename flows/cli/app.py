@@ -36,14 +36,31 @@ def fail(message: str, status: int = 1) -> typer.Exit:
 
 
 def open_lake(lake: Path):
-    """pfs.duckdb of the lake, read-only; a clear error when there is none, or when an older pfs wrote it."""
+    """pfs.duckdb of the lake, read-only (brought up to date first when an older pfs wrote it); a clear error when
+    there is none."""
     from flows.lake.layout import DB_FILE
-    from flows.lake.reader import connect, holds
+    from flows.lake.reader import connect, is_current
 
     if not (lake / DB_FILE).exists():
         raise fail(f"no lake at {lake} (run `pfs refresh` first)")
     con = connect(lake)
-    if holds(con, "releases") and not holds(con, "conversion_factor"):
+    if not is_current(con):
         con.close()
-        raise fail(f"the lake at {lake} was written by an older pfs: `pfs refresh --lake {lake}` brings it up to date")
+        _bring_up_to_date(lake)
+        con = connect(lake)
     return con
+
+
+def _bring_up_to_date(lake: Path) -> None:
+    """pfs.duckdb of an older pfs rebuilt to the lake's manifests, as every refresh does first: the tables this
+    version added are made from the ones the lake has; nothing is recomputed or downloaded."""
+    from flows.lake.publish import reconcile
+    from flows.shared.lock import LakeBusy, lake_lock
+
+    errors.print(f"{lake / 'pfs.duckdb'} was written by an older pfs: bringing it up to date (nothing is recomputed)",
+                 highlight=False)  # fmt: skip
+    try:
+        with lake_lock(lake, wait_seconds=60):
+            reconcile(lake)
+    except LakeBusy as error:
+        raise fail(str(error)) from None

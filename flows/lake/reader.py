@@ -23,6 +23,15 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# A table each dataset's pfs.duckdb has had since the pfs that added it: a file without it is an older pfs's.
+NEWEST_TABLES = {"releases": "conversion_factor"}
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """pfs.duckdb has what this version of pfs reads (a file an older pfs wrote may lack a table or macro)."""
+    return all(holds(con, newest) for table, newest in NEWEST_TABLES.items() if holds(con, table))
+
+
 def holds(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """The database has this table (a lake holds a dataset's tables once one of its labels is published)."""
     return con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchone() is not None

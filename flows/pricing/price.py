@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from flows.lake import reader
+from flows.lake.layout import DB_FILE
 from flows.pricing import storage
 from flows.pricing.policy import parameters
 from flows.settings import SQL
@@ -116,6 +117,10 @@ def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPy
     """The lake read-only, with pricing's macros, empty ZIP tables when it has none, and a memory limit past
     which DuckDB spills to `spill`."""
     con = reader.connect(lake)
+    if not reader.is_current(con):
+        con.close()
+        raise ClaimsError(f"{lake / DB_FILE} was written by an older pfs: any pfs command on the lake where it was "
+                          "built (`pfs releases --lake LAKE`) brings it up to date; then copy it again")  # fmt: skip
     storage.attach(con, *locations)
     con.execute("SET memory_limit = $m", {"m": MEMORY_LIMIT})
     con.execute("SET temp_directory = $t", {"t": spill})
