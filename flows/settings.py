@@ -30,3 +30,8 @@ def _parsed(path: Path, _version: tuple[int, int], parse_float) -> dict:
 
 def defaults() -> dict:
     return config("defaults.toml")
+
+
+def places_of_service() -> dict:
+    """config/places_of_service.toml: the facility places and their dates, which pricing and utilization share."""
+    return config("places_of_service.toml")

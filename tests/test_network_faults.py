@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from flows import settings
 from flows.releases import catalog
 from flows.releases import flow as refresh_module
 from flows.shared import raw as acquire
@@ -97,7 +96,7 @@ def test_same_host_redirect_is_followed(lake, server):
 
 def test_archive_differing_from_the_catalog_sha256_is_refused(lake, server, monkeypatch):
     entry = dataclasses.replace(catalog.release(RELEASE), zip_url=f"{server.url}/ok.zip", sha256="0" * 64)
-    monkeypatch.setattr(settings, "release", lambda label: entry)
+    monkeypatch.setattr(catalog, "release", lambda label: entry)
     before = everything(lake)
     with pytest.raises(acquire.ChecksumMismatch, match="differs from the catalog's"):
         refresh_module.refresh(release=RELEASE, lake=str(lake))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows import settings
 from flows.cli import app
 from flows.lake import manifests
+from flows.releases import catalog
 from flows.releases.flow import refresh_releases
 from tests.cms_format import release_folder, zipped
 from tests.cms_site import serve
@@ -71,7 +71,7 @@ def test_refresh_without_a_release_ingests_what_the_pages_list(tmp_path: Path, p
     }
     lake = tmp_path / "lake"
     with serve(pages) as site:
-        monkeypatch.setattr(settings, "landing_page", lambda: f"{site}/pfs")
+        monkeypatch.setattr(catalog, "landing_page", lambda: f"{site}/pfs")
         first = CliRunner().invoke(app, ["refresh", "--lake", str(lake)], env={"COLUMNS": "200"})
         again = CliRunner().invoke(app, ["refresh", "--lake", str(lake)], env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output

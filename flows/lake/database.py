@@ -2,8 +2,8 @@
 
 DuckDB resolves a view's file paths against the reader's working directory, not the database file, so
 views over the Parquet files would break once the lake moves; the tables are therefore copied in, except
-those a dataset computes in a view from the others (fee_locality: the macros and
-sql/releases/views/fee_locality.sql). The file is rebuilt beside the lake (from a copy of the current one: only
+those a dataset computes in a view from the others (fee_locality: sql/releases/fee_locality.sql, the query the
+refresh ran). The file is rebuilt beside the lake (from a copy of the current one: only
 changed labels are reloaded) and renamed over the old one, so a reader sees a release switch whole.
 `_pfs_state` records which version of each label it holds and a digest of its views: a run that publishes
 nothing leaves the file untouched.

@@ -14,17 +14,13 @@ def policy() -> dict:
     return settings.config("pricing.toml", parse_float=Decimal)
 
 
-def places() -> dict:
-    return settings.config("places_of_service.toml")
-
-
 def parameters(cf_variant: str) -> dict:
     """Every $parameter of price.sql; shares with six decimals, so DuckDB types them alike (DECIMAL(p, 6))."""
     p = policy()
     multiple, modifiers = p["multiple_procedure"], p["modifiers"]
     values = {
         "variant": cf_variant,
-        "facility_places": facility_periods(places()),
+        "facility_places": facility_periods(settings.places_of_service()),
         "paid_statuses": p["paid_statuses"],
         "by_report_statuses": p["by_report_statuses"],
         "standard_others": multiple["standard_others"],

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from flows.utilization.rules import places, rules
+from flows import settings
+from flows.utilization.rules import rules
 from transforms import utilization
 from transforms.errors import CmsFileError
 from transforms.places_of_service import facility_places
@@ -54,7 +55,7 @@ def build_utilization(
             data, separator=separator, infer_schema=False, quote_char=None if separator == "\t" else '"',
             row_index_name=utilization.LINE, row_index_offset=2, encoding="utf8-lossy",
         )  # fmt: skip
-        checked = utilization.rows(frame, layout, facility_places(places(), date(year, 1, 1)))
+        checked = utilization.rows(frame, layout, facility_places(settings.places_of_service(), date(year, 1, 1)))
         try:
             place_counts = utilization.place_sums(checked).collect(engine="streaming")
             if place_counts["first_bad_line"].is_not_null().any():

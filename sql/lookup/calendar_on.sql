@@ -1,7 +1,4 @@
 -- calendar_on: the release of the CMS calendar in force on the date of service $day, held by the lake or not
--- (none, or one row): of releases taking effect the same day, the later label (a correction).
--- inputs: release_calendar.
+-- (none, or one row). inputs: release_calendar.
 SELECT release FROM release_calendar
-WHERE effective_from <= $day
-ORDER BY effective_from DESC, release DESC
-LIMIT 1
+WHERE effective_from <= $day AND coalesce(valid_to, DATE '9999-12-31') >= $day
