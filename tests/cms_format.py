@@ -51,6 +51,18 @@ class Service:
     mp: str = "0.10"
     cf: str = "32.3465"
     not_used: str = ""
+    # the payment indicators, CMS's columns PCTC IND to ENDO BASE
+    pctc: str = "0"
+    glob: str = "000"
+    pre: str = "0.10"
+    intra: str = "0.80"
+    post: str = "0.10"
+    mult: str = "2"
+    bilat: str = "0"
+    asst: str = "0"
+    co: str = "0"
+    team: str = "0"
+    endo: str = ""
 
     def totals(self) -> tuple[str, str]:
         """The non-facility and facility totals, the sums of the components as CMS prints them."""
@@ -75,20 +87,20 @@ def pprrvu_row(hcpcs: str, opps=("0.00", "0.00", "0.00"), pric=None, **service) 
         s.mp,
         nf_total,
         f_total,
-        "0",
-        "000",
-        "0.10",
-        "0.80",
-        "0.10",
-        "2",
-        "0",
-        "0",
-        "0",
-        "0",
+        s.pctc,
+        s.glob,
+        s.pre,
+        s.intra,
+        s.post,
+        s.mult,
+        s.bilat,
+        s.asst,
+        s.co,
+        s.team,
     ]
     if pric is not None:
         cells.append(pric)
-    cells += ["", s.cf, "09", "0", "99", *opps]
+    cells += [s.endo, s.cf, "09", "0", "99", *opps]
     return ",".join(cells)
 
 
