@@ -13,6 +13,7 @@ import pytest
 
 from flows.pricing import price as pricing
 from tests import reference
+from tests.claims import price_rows
 
 DAY = "2025-11-03"  # in RVU25D's quarter
 PLACE = {"mac": "10112", "locality": "00"}
@@ -23,14 +24,7 @@ def priced(lake: Path, folder: Path, *lines: dict, name: str = "claims.csv") -> 
     rows = [{"claim_id": "C1", "line": str(i + 1), "modifiers": "", "units": "1", "place_of_service": "11",
              "date_of_service": DAY, "zip": "", **PLACE, "provider_kind": "", "charge_usd": "", **line}
             for i, line in enumerate(lines)]  # fmt: skip
-    claims, out = folder / name, folder / f"priced-{name}"
-    with claims.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    pricing.price_file(str(lake), str(claims), str(out))
-    with out.open(newline="") as f:
-        return list(csv.DictReader(f))
+    return price_rows(lake, folder, rows, name)
 
 
 def fee(db, hcpcs: str, modifier: str = "", setting: str = "nonfacility", mac="10112", locality="00") -> Decimal:
@@ -397,10 +391,11 @@ def test_co_surgeons_are_paid_62_5_percent_each_and_team_surgery_by_report(lake,
 
 def test_the_global_split_pays_the_pre_intra_and_post_operative_shares(lake, db, tmp_path):
     row = rvu(db, "27447")
-    lines = priced(lake, tmp_path, *({"claim_id": m, "hcpcs": "27447", "modifiers": m, "place_of_service": "21"}
-                                     for m in ("54", "55", "56")))  # fmt: skip
+    days = int(row["global_days"])  # 090: the whole post-operative period, reported as units
+    lines = priced(lake, tmp_path, *({"claim_id": m, "hcpcs": "27447", "modifiers": m, "place_of_service": "21",
+                                      "units": str(days if m == "55" else 1)} for m in ("54", "55", "56")))  # fmt: skip
     surgeon = fee(db, "27447", setting="facility")
-    assert [money(line) for line in lines] == [cents(surgeon * row["intraop_share"]),
+    assert [money(line) for line in lines] == [cents(surgeon * (row["preop_share"] + row["intraop_share"])),
                                                cents(surgeon * row["postop_share"]),
                                                cents(surgeon * row["preop_share"])]  # fmt: skip
 
@@ -461,7 +456,7 @@ def test_a_claims_file_with_no_lines_gives_an_output_with_only_its_header(lake, 
     assert (done.lines, done.statuses, done.bad_lines) == (0, {}, [])
     header = (tmp_path / "out.csv").read_text().splitlines()
     assert header == ["claim_id,line,hcpcs,modifiers,units,place_of_service,date_of_service,release,mac,locality,"
-                      "setting,fee_schedule_usd,allowed_usd,status,reasons"]  # fmt: skip
+                      "setting,fee_schedule_usd,allowed_usd,limiting_charge_usd,status,reasons"]  # fmt: skip
 
 
 def test_numeric_parquet_columns_get_their_leading_zeros_back_and_fractional_units_are_refused(lake, db, tmp_path):

@@ -19,11 +19,11 @@ import duckdb
 from flows.lake import reader
 from flows.lake.layout import DB_FILE
 from flows.pricing import storage
-from flows.pricing.policy import parameters
+from flows.pricing.policy import create_policy_table, parameters
 from flows.settings import SQL
 
 REQUIRED = ("claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service", "date_of_service")
-OPTIONAL = ("zip", "mac", "locality", "provider_kind", "charge_usd")
+OPTIONAL = ("zip", "mac", "locality", "provider_kind", "charge_usd", "participating")
 PART_LINES = 500_000  # lines of claims priced at once: about 1 GB of DuckDB memory on 2 threads
 MEMORY_LIMIT = "1500MB"  # DuckDB spills past it, so 10 M lines price in less than 2 GB
 # when the lake has no ZIP code file, the ZIP lookup joins empty tables (a line with a ZIP is then refused)
@@ -130,6 +130,7 @@ def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPy
         for view, empty in EMPTY_ZIP.items():
             con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
     con.execute((SQL / "pricing" / "macros.sql").read_text())
+    create_policy_table(con)
     return con
 
 

@@ -10,3 +10,15 @@ CREATE OR REPLACE TEMP MACRO zero_padded(value, width) AS
 
 -- An amount at the working precision of pricing: exact for cents times every share of config/pricing.toml.
 CREATE OR REPLACE TEMP MACRO exact(amount) AS CAST(amount AS DECIMAL(38, 12));
+
+-- Whether the line's provider participates in Medicare: blank (the default), yes, y, true, 1 or par: yes; no, n,
+-- false, 0 or non-par: no; anything else null (an input problem).
+CREATE OR REPLACE TEMP MACRO participation(value) AS
+    CASE WHEN lower(trim(coalesce(CAST(value AS VARCHAR), ''))) IN ('', 'y', 'yes', 'true', '1', 'par') THEN true
+         WHEN lower(trim(CAST(value AS VARCHAR))) IN ('n', 'no', 'false', '0', 'non-par', 'nonpar') THEN false END;
+
+-- A share as the percentage reasons print: 0.136000 -> '13.6', 0.500000 -> '50'.
+CREATE OR REPLACE TEMP MACRO percent(share) AS regexp_replace(CAST(share * 100 AS VARCHAR), '\.?0+$', '');
+
+-- ' (since 2022-01-01)' after a share that took effect that day; '' after one that has always held.
+CREATE OR REPLACE TEMP MACRO since(day) AS CASE WHEN day IS NULL THEN '' ELSE format(' (since {})', day) END;

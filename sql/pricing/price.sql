@@ -2,7 +2,8 @@
 -- would under the release in force on its date of service, or the reasons it is not priced.
 -- inputs: claim_input (the claims file's lines, any column types; input_row their position), release_validity, rvu, gpci,
 -- conversion_factor (of $variant), zip_validity, zip_locality; the macros of sql/releases/macros.sql and
--- sql/pricing/macros.sql; the parameters of config/pricing.toml (docs/pricing.md gives each rule and its source).
+-- sql/pricing/macros.sql; pricing_policy (the shares of config/pricing.toml in force over each stretch of days) and
+-- the parameters of config/pricing.toml (docs/pricing.md gives each rule and its source).
 -- Every amount is an exact decimal; a line is rounded to cents once, at the end. Written out without input_row
 -- and input_problem (whether the line could not be read).
 WITH
@@ -17,7 +18,8 @@ given AS (
         zero_padded(place_of_service, 2) AS place_of_service, CAST(date_of_service AS VARCHAR) AS date_of_service,
         zero_padded(zip, 5) AS zip, zero_padded(mac, 5) AS mac,
         CAST(locality AS VARCHAR) AS locality,
-        CAST(provider_kind AS VARCHAR) AS provider_kind, CAST(charge_usd AS VARCHAR) AS charge_usd
+        CAST(provider_kind AS VARCHAR) AS provider_kind, CAST(charge_usd AS VARCHAR) AS charge_usd,
+        CAST(participating AS VARCHAR) AS participating
     FROM claim_input
 ),
 lines AS (
@@ -37,6 +39,7 @@ lines AS (
         nullif(trim(coalesce(locality, '')), '') AS locality_given,
         lower(coalesce(nullif(trim(provider_kind), ''), 'physician')) AS kind,
         TRY_CAST(nullif(trim(coalesce(charge_usd, '')), '') AS DECIMAL(14, 2)) AS charge,
+        participation(participating) AS participating,
         nullif(concat_ws('; ',
             CASE WHEN trim(coalesce(claim_id, '')) = '' THEN 'claim_id is empty' END,
             CASE WHEN NOT regexp_full_match(upper(trim(coalesce(hcpcs, ''))), '[A-Z0-9]{5}')
@@ -59,7 +62,9 @@ lines AS (
                  THEN format('provider_kind "{}" is not physician or npp', provider_kind) END,
             CASE WHEN nullif(trim(coalesce(charge_usd, '')), '') IS NOT NULL
                       AND TRY_CAST(trim(charge_usd) AS DECIMAL(14, 2)) IS NULL
-                 THEN format('charge_usd "{}" is not an amount', charge_usd) END
+                 THEN format('charge_usd "{}" is not an amount', charge_usd) END,
+            CASE WHEN participation(participating) IS NULL
+                 THEN format('participating "{}" is not yes or no', participating) END
         ), '') AS input_problems
     FROM given
 ),
@@ -69,6 +74,15 @@ release_days AS (
     SELECT release, unnest(generate_series(valid_from, coalesce(valid_to, DATE '2099-12-31'), INTERVAL 1 DAY))::DATE AS day
     FROM release_validity
 ),
+-- the shares of config/pricing.toml in force on each day a release covers: found by a hash join on the day,
+-- rather than a range join on every line
+policy_days AS (
+    SELECT d.day, p.* EXCLUDE (valid_from, valid_to)
+    FROM (SELECT DISTINCT day FROM release_days) AS d
+    JOIN pricing_policy AS p ON d.day BETWEEN p.valid_from AND p.valid_to
+),
+-- the codes PPRRVU prices discontinued (modifier 53) on a row of their own
+discontinued_rows AS (SELECT DISTINCT release, hcpcs FROM rvu WHERE modifier = '53'),
 zip_days AS (
     SELECT year_quarter, unnest(generate_series(valid_from, coalesce(valid_to, DATE '2099-12-31'), INTERVAL 1 DAY))::DATE
         AS day
@@ -83,8 +97,8 @@ placed AS (
         z.plus_four_required,
         l.zip5 <> '' AND z.zip5 IS NULL AS zip_unknown,
         zv.year_quarter,
-        CASE WHEN list_contains(l.mods, '26') THEN '26' WHEN list_contains(l.mods, 'TC') THEN 'TC' ELSE '' END
-            AS row_modifier,
+        CASE WHEN list_contains(l.mods, '26') THEN '26' WHEN list_contains(l.mods, 'TC') THEN 'TC'
+             WHEN list_contains(l.mods, '53') AND d.hcpcs IS NOT NULL THEN '53' ELSE '' END AS row_modifier,
         -- the facility places in force on the date of service (config/places_of_service.toml)
         CASE WHEN len(list_filter($facility_places,
                                   lambda f: f.place = l.pos AND l.dos BETWEEN f.valid_from AND f.valid_to)) > 0
@@ -93,6 +107,7 @@ placed AS (
     LEFT JOIN release_days AS v ON v.day = l.dos
     LEFT JOIN zip_days AS zv ON l.mac_given IS NULL AND l.zip5 <> '' AND zv.day = l.dos
     LEFT JOIN zip_locality AS z ON z.year_quarter = zv.year_quarter AND z.zip5 = l.zip5
+    LEFT JOIN discontinued_rows AS d ON d.release = v.release AND d.hcpcs = l.code
 ),
 cf AS (SELECT release, conversion_factor_usd AS cf FROM conversion_factor WHERE cf_variant = $variant),
 code_rows AS (
@@ -111,6 +126,7 @@ priced_row AS (
         u.hcpcs IS NOT NULL AS row_known,
         u.status_code, u.not_used_for_medicare_payment, u.mult_proc_ind, u.bilat_surg_ind, u.asst_surg_ind,
         u.co_surg_ind, u.team_surg_ind, u.preop_share, u.intraop_share, u.postop_share, u.nonfacility_na, u.facility_na,
+        u.global_days,
         CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family,
         p.setting = 'facility' OR (p.setting = 'nonfacility' AND u.nonfacility_na) AS facility,
         g.mac IS NOT NULL AS locality_known,
@@ -176,6 +192,17 @@ judged AS (
             WHEN t.claim_key IS NOT NULL
                 THEN ['not_priced', 'status T: not paid when another physician fee schedule service is paid on the '
                                     'claim that day']
+            WHEN list_has_any(p.mods, $by_report_modifiers)
+                THEN ['by_report', format('modifier {}: {} services, priced by the contractor from the '
+                                          'documentation (by report)',
+                                          CASE WHEN list_contains(p.mods, '22') THEN '22' ELSE '52' END,
+                                          CASE WHEN list_contains(p.mods, '22') THEN 'increased' ELSE 'reduced' END)]
+            WHEN list_contains(p.mods, '53') AND p.row_modifier <> '53'
+                THEN ['by_report', format('modifier 53 (discontinued procedure): priced by report (PPRRVU has no 53 '
+                                          'row for {})', p.code)]
+            WHEN list_contains(p.mods, '55') AND coalesce(TRY_CAST(p.global_days AS INTEGER), 0) NOT IN (10, 90)
+                THEN ['not_priced', format('modifier 55 (post-operative care only): {} has no 10- or 90-day global '
+                                           'period (GLOB DAYS {})', p.code, p.global_days)]
             WHEN list_contains(p.mods, $team) AND p.team_surg_ind IN ('1', '2')
                 THEN ['by_report', format('modifier 66 (team surgery): priced by report (TEAM SURG {})', p.team_surg_ind)]
             WHEN list_contains(p.mods, $team)
@@ -239,55 +266,94 @@ sided AS (
 shared AS (
     SELECT
         s.*,
-        CAST(CASE WHEN list_contains(s.mods, '54') THEN s.intraop_share WHEN list_contains(s.mods, '55') THEN s.postop_share
-                  WHEN list_contains(s.mods, '56') THEN s.preop_share ELSE 1 END AS DECIMAL(9, 6)) AS split_share,
+        -- the global surgery split: 54 surgical care only (pre- and intra-operative), 55 post-operative care only
+        -- (its share for the days given in units, of the global period's), 56 pre-operative only, 78 return to the
+        -- operating room (intra-operative): ch. 12 s. 40.2 and 40.4
+        CAST(CASE WHEN list_contains(s.mods, '54') THEN s.preop_share + s.intraop_share
+                  WHEN list_contains(s.mods, '55')
+                  THEN s.postop_share * least(s.unit_count, TRY_CAST(s.global_days AS INTEGER)) / TRY_CAST(s.global_days AS INTEGER)
+                  WHEN list_contains(s.mods, '56') THEN s.preop_share
+                  WHEN list_contains(s.mods, '78') THEN s.intraop_share ELSE 1 END AS DECIMAL(18, 12)) AS split_share,
+        -- a technical component taken on film (FX), by computed radiography (FY) or on CT equipment short of NEMA
+        -- XR-29 (CT) is reduced
+        CAST(CASE WHEN list_contains(s.mods, 'FX') THEN s.film_xray_tc WHEN list_contains(s.mods, 'FY')
+                  THEN s.computed_radiography_tc WHEN list_contains(s.mods, 'CT') THEN s.ct_equipment_tc ELSE 1 END
+             AS DECIMAL(9, 6)) AS tc_equipment_share,
         CAST(CASE WHEN NOT s.as_bilateral THEN 1 WHEN s.bilat_surg_ind = '0' THEN $bilateral_0
                   WHEN s.bilat_surg_ind = '1' THEN $bilateral_1 WHEN s.bilat_surg_ind = '2' THEN $bilateral_2
                   WHEN s.bilat_surg_ind = '3' THEN $bilateral_3 ELSE 1 END AS DECIMAL(9, 6)) AS bilateral_share,
-        CAST(CASE WHEN s.role = 'assistant' THEN $assistant_share
-                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN $npp_assistant_share ELSE 1 END
-                  WHEN s.role = 'co_surgeon' THEN $co_surgeon_share ELSE 1 END
-             * CASE WHEN s.kind = 'npp' THEN $npp_share ELSE 1 END
-             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN $therapy_assistant_share ELSE 1 END
+        -- an NPP assisting (AS) is paid 85% of the assistant's 16%, with no other NPP reduction on top
+        CAST(CASE WHEN s.role = 'assistant' THEN s.assistant_share
+                      * CASE WHEN list_contains(s.mods, $npp_assistant) THEN s.npp_assistant_share ELSE 1 END
+                  WHEN s.role = 'co_surgeon' THEN s.co_surgeon_share ELSE 1 END
+             * CASE WHEN s.kind = 'npp' AND NOT list_contains(s.mods, $npp_assistant) THEN s.npp_share ELSE 1 END
+             * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN s.therapy_assistant_share ELSE 1 END
+             * CASE WHEN NOT s.participating THEN s.non_participating ELSE 1 END
              AS DECIMAL(18, 12)) AS payee_share,
-        CASE WHEN s.as_bilateral OR s.folded THEN 1 ELSE s.unit_count END AS paid_units
-    FROM sided AS s
+        -- modifier 55's units are days of post-operative care, not services
+        CASE WHEN s.as_bilateral OR s.folded OR list_contains(s.mods, '55') THEN 1 ELSE s.unit_count END AS paid_units,
+        -- the share of each procedure after the first that its MULT PROC class pays: of its technical part for 4, 6
+        -- and 7, and for 4 of its professional part too, ranked apart
+        CASE s.reduction_class WHEN '4' THEN s.imaging_tc_others WHEN '6' THEN s.cardiology_tc_others
+                               WHEN '7' THEN s.ophthalmology_tc_others END AS tc_others,
+        CASE WHEN s.reduction_class = '4' THEN s.imaging_pc_others END AS pc_others
+    FROM (
+        -- the shares of config/pricing.toml in force on the date of service (the days each took effect: below)
+        SELECT s.*, pol.* EXCLUDE (day)
+        FROM sided AS s
+        JOIN policy_days AS pol ON pol.day = s.dos
+    ) AS s
 ),
 units AS (
     SELECT
         s.*,
         u.unit,
-        exact(exact(s.fee) * s.split_share * s.bilateral_share) AS base,
-        -- the parts a reduction takes from, computed only where one can apply
+        -- the line's technical and professional parts (a global line holds both: its TC and 26 rows' fees), computed
+        -- only where a rule takes from them: exact decimals cost time on every line
+        CASE WHEN s.tc_others IS NOT NULL OR s.tc_equipment_share <> 1
+             THEN exact(exact(CASE WHEN s.row_modifier = 'TC' THEN s.fee WHEN s.row_modifier = ''
+                                   THEN coalesce(s.tc_fee, 0) ELSE 0 END) * s.split_share * s.bilateral_share)
+        END AS tc_part,
+        CASE WHEN s.pc_others IS NOT NULL
+             THEN exact(exact(CASE WHEN s.row_modifier = '26' THEN s.fee WHEN s.row_modifier = ''
+                                   THEN coalesce(s.pc_fee, 0) ELSE 0 END) * s.split_share * s.bilateral_share)
+        END AS pc_part,
         CASE WHEN s.reduction_class = '5' THEN exact(exact(coalesce(s.pe_amount, 0)) * s.split_share * s.bilateral_share)
         END AS pe_base,
-        CASE WHEN s.reduction_class IN ('4', '6', '7')
-             THEN exact(exact(coalesce(s.tc_fee, 0)) * s.split_share * s.bilateral_share) END AS tc_base,
-        CASE WHEN s.reduction_class IN ('4', '6', '7')
-             THEN exact(exact(coalesce(s.pc_fee, 0)) * s.split_share * s.bilateral_share) END AS pc_base,
         CASE WHEN s.family IS NOT NULL
              THEN exact(exact(coalesce(s.base_fee, 0)) * s.split_share * s.bilateral_share) END AS family_base
     FROM shared AS s, unnest(range(CASE WHEN s.reduction_class IS NULL OR s.folded THEN 1 ELSE s.paid_units END)) AS u(unit)
 ),
+-- the line's amount before any multiple procedure rule: its technical part reduced for FX, FY or CT
+unit_amounts AS (
+    SELECT
+        *,
+        CASE WHEN tc_equipment_share = 1 THEN exact(exact(fee) * split_share * bilateral_share)
+             ELSE exact(exact(fee) * split_share * bilateral_share - tc_part * (1 - tc_equipment_share)) END AS base,
+        CASE WHEN tc_equipment_share = 1 THEN tc_part ELSE exact(tc_part * tc_equipment_share) END AS tc_base
+    FROM units
+),
 -- 8. an endoscopic family (MULT PROC 3, same base code) is one procedure: the highest at its fee, each other
 -- at its fee less the base's (the base code itself then adds nothing)
 procedures AS (
-    SELECT *, base AS unit_value, format('{}.{}', input_row, unit) AS procedure_key, false AS within_family,
+    SELECT *, base AS unit_value, input_row AS first_row, unit AS first_unit, false AS within_family,
         base AS procedure_value
-    FROM units WHERE family IS NULL
+    FROM unit_amounts WHERE family IS NULL
     UNION ALL BY NAME
-    SELECT *, sum(unit_value) OVER (PARTITION BY claim_key, dos, role, family) AS procedure_value
+    SELECT *, sum(unit_value) OVER (PARTITION BY claim_key, dos, role, family) AS procedure_value,
+        min(input_row) OVER (PARTITION BY claim_key, dos, role, family) AS first_row, 0 AS first_unit
     FROM (
         SELECT
             *,
             CASE WHEN row_number() OVER family_order = 1 THEN base ELSE greatest(base - family_base, 0) END AS unit_value,
-            'family ' || family AS procedure_key,
             row_number() OVER family_order > 1 AS within_family
-        FROM units WHERE family IS NOT NULL
+        FROM unit_amounts WHERE family IS NOT NULL
         WINDOW family_order AS (PARTITION BY claim_key, dos, role, family ORDER BY base DESC, input_row, unit)
     )
 ),
--- 9. multiple procedures on a claim and date of service, ranked within each MULT PROC class
+-- 9. multiple procedures on a claim and date of service, ranked within each MULT PROC class (ties: the line
+-- first in the file): standard procedures by their value, therapy units by their PE, and for 4, 6 and 7 the
+-- technical parts by their fees and (imaging) the professional parts apart, by theirs
 ranked AS (
     SELECT *, 1 AS procedure_rank FROM procedures WHERE reduction_class IS NULL OR folded
     UNION ALL BY NAME
@@ -295,27 +361,36 @@ ranked AS (
         *,
         dense_rank() OVER (
             PARTITION BY claim_key, dos, role, reduction_class
-            ORDER BY CASE reduction_class WHEN 'standard' THEN procedure_value WHEN '5' THEN pe_base
-                                          ELSE greatest(tc_base, base) END DESC, procedure_key) AS procedure_rank
-    FROM procedures WHERE reduction_class IS NOT NULL AND NOT folded
+            ORDER BY CASE reduction_class WHEN 'standard' THEN procedure_value ELSE pe_base END DESC, first_row,
+                     first_unit) AS procedure_rank
+    FROM procedures WHERE reduction_class IN ('standard', '5') AND NOT folded
+    UNION ALL BY NAME
+    SELECT
+        *,
+        CASE WHEN tc_base > 0 THEN dense_rank() OVER (
+            PARTITION BY claim_key, dos, role, reduction_class, tc_base > 0 ORDER BY tc_base DESC, first_row, first_unit)
+        END AS tc_rank,
+        CASE WHEN pc_others IS NOT NULL AND pc_part > 0 THEN dense_rank() OVER (
+            PARTITION BY claim_key, dos, role, reduction_class, pc_others IS NOT NULL AND pc_part > 0
+            ORDER BY pc_part DESC, first_row, first_unit)
+        END AS pc_rank
+    FROM procedures WHERE reduction_class IN ('4', '6', '7') AND NOT folded
 ),
 reduced AS (
     SELECT
         input_row,
         CASE
             WHEN folded THEN exact(0)
-            WHEN procedure_rank = 1 THEN unit_value
-            WHEN reduction_class = 'standard' THEN exact(unit_value * $standard_others)
-            WHEN reduction_class = '5' THEN exact(base - pe_base * (1 - $therapy_pe_others))
-            WHEN row_modifier = '26' THEN exact(base * CASE reduction_class WHEN '4' THEN $imaging_pc_others ELSE 1 END)
-            WHEN row_modifier = 'TC' THEN exact(base * CASE reduction_class WHEN '4' THEN $imaging_tc_others
-                                                           WHEN '6' THEN $cardiology_tc_others
-                                                           ELSE $ophthalmology_tc_others END)
-            ELSE exact(base - tc_base * (1 - CASE reduction_class WHEN '4' THEN $imaging_tc_others
-                                               WHEN '6' THEN $cardiology_tc_others ELSE $ophthalmology_tc_others END)
-                            - pc_base * (1 - CASE reduction_class WHEN '4' THEN $imaging_pc_others ELSE 1 END))
+            WHEN reduction_class = 'standard' AND procedure_rank > 1 THEN exact(unit_value * standard_others)
+            WHEN reduction_class = '5' AND procedure_rank > 1 THEN exact(base - pe_base * (1 - therapy_pe_others))
+            WHEN reduction_class IN ('4', '6', '7')
+                THEN exact(base - CASE WHEN tc_rank > 1 THEN tc_base * (1 - tc_others) ELSE 0 END
+                                - CASE WHEN pc_rank > 1 THEN pc_part * (1 - pc_others) ELSE 0 END)
+            ELSE unit_value
         END AS amount,
         procedure_rank,
+        tc_rank,
+        pc_rank,
         reduction_class,
         within_family
     FROM ranked
@@ -326,7 +401,9 @@ line_amounts AS (
         sum(amount) AS amount,
         max(procedure_rank) > $standard_most AND any_value(reduction_class) = 'standard' AS beyond_most,
         bool_or(within_family) AS within_family,
-        list(procedure_rank ORDER BY procedure_rank) FILTER (WHERE procedure_rank > 1) AS reduced_ranks
+        list(procedure_rank ORDER BY procedure_rank) FILTER (WHERE procedure_rank > 1) AS reduced_ranks,
+        list(tc_rank ORDER BY tc_rank) FILTER (WHERE tc_rank > 1) AS reduced_tc_ranks,
+        list(pc_rank ORDER BY pc_rank) FILTER (WHERE pc_rank > 1) AS reduced_pc_ranks
     FROM reduced
     GROUP BY input_row
 ),
@@ -348,44 +425,70 @@ answered AS (
                  CASE WHEN s.opps_capped THEN 'capped at the OPPS amount (PFS amount above the OPPS one)' END,
                  CASE WHEN s.status_code = 'R' THEN 'status R: restricted coverage' END,
                  CASE WHEN s.paid_units > 1 THEN format('{} units', s.paid_units) END,
-                 CASE WHEN s.split_share <> 1 THEN format('global split (modifier {}): {}% of the global fee',
-                      CASE WHEN list_contains(s.mods, '54') THEN '54' WHEN list_contains(s.mods, '55') THEN '55'
-                           ELSE '56' END, CAST(s.split_share * 100 AS INTEGER)) END,
+                 CASE WHEN list_contains(s.mods, '54') THEN format('surgical care only (modifier 54): the pre- and '
+                      'intra-operative shares, {}% of the global fee', percent(s.split_share))
+                      WHEN list_contains(s.mods, '55') THEN format('post-operative care only (modifier 55): {} of {} '
+                      'days of the post-operative share ({}%), {}% of the global fee', least(s.unit_count,
+                      TRY_CAST(s.global_days AS INTEGER)), TRY_CAST(s.global_days AS INTEGER), percent(s.postop_share),
+                      percent(s.split_share))
+                      WHEN list_contains(s.mods, '56') THEN format('pre-operative care only (modifier 56): {}% of the '
+                      'global fee', percent(s.split_share))
+                      WHEN list_contains(s.mods, '78') THEN format('return to the operating room (modifier 78): the '
+                      'intra-operative share, {}% of the global fee', percent(s.split_share)) END,
+                 CASE WHEN s.row_modifier = '53' THEN 'discontinued procedure (modifier 53): PPRRVU''s own 53 row' END,
+                 CASE WHEN s.tc_equipment_share <> 1 THEN format('technical component at {}% ({}){}',
+                      percent(s.tc_equipment_share),
+                      CASE WHEN list_contains(s.mods, 'FX') THEN 'FX: X-ray on film'
+                           WHEN list_contains(s.mods, 'FY') THEN 'FY: computed radiography'
+                           ELSE 'CT: equipment short of NEMA XR-29' END,
+                      since(CASE WHEN list_contains(s.mods, 'FX') THEN s.since.film_xray_tc
+                                 WHEN list_contains(s.mods, 'FY') THEN s.since.computed_radiography_tc
+                                 ELSE s.since.ct_equipment_tc END)) END,
                  CASE WHEN s.as_bilateral THEN format('bilateral ({}, BILAT SURG {}): {}% of the fee',
                       CASE WHEN list_contains(s.mods, '50') THEN 'modifier 50'
                            WHEN s.side_line IS NOT NULL THEN format('RT and LT, with line {}', s.side_line)
-                           ELSE '2 units' END, s.bilat_surg_ind, CAST(s.bilateral_share * 100 AS INTEGER)) END,
+                           ELSE '2 units' END, s.bilat_surg_ind, percent(s.bilateral_share)) END,
                  CASE WHEN list_contains(s.mods, '50') AND NOT s.bilat_surg_ind IN ('0', '1', '2', '3')
                       THEN format('modifier 50: bilateral payment does not apply (BILAT SURG {})', s.bilat_surg_ind) END,
                  CASE WHEN a.within_family AND s.code = s.family
                       THEN 'base endoscopy billed with another of its family: included in that one''s payment'
                       WHEN a.within_family THEN format('endoscopy in the family of {}: its fee less the base''s (${})',
                       s.family, CAST(s.base_fee AS VARCHAR)) END,
-                 CASE WHEN s.role = 'assistant' THEN format('assistant at surgery ({}): {}% of the fee',
-                      CASE WHEN list_contains(s.mods, $npp_assistant) THEN 'AS' ELSE 'modifier 80/81/82' END,
-                      CAST($assistant_share * 100 * CASE WHEN list_contains(s.mods, $npp_assistant)
-                           THEN $npp_assistant_share ELSE 1 END AS DOUBLE)) END,
+                 CASE WHEN s.role = 'assistant' AND list_contains(s.mods, $npp_assistant)
+                      THEN format('assistant at surgery by a non-physician practitioner (AS): {}% of the fee',
+                                  percent(s.assistant_share * s.npp_assistant_share))
+                      WHEN s.role = 'assistant'
+                      THEN format('assistant at surgery (modifier 80/81/82): {}% of the fee', percent(s.assistant_share))
+                      END,
                  CASE WHEN s.role = 'co_surgeon' THEN format('co-surgeon (modifier 62): {}% of the fee',
-                                                             CAST($co_surgeon_share * 100 AS DOUBLE)) END,
-                 CASE WHEN s.kind = 'npp' THEN format('non-physician practitioner: {}%',
-                                                      CAST($npp_share * 100 AS INTEGER)) END,
+                                                             percent(s.co_surgeon_share)) END,
+                 CASE WHEN s.kind = 'npp' AND NOT list_contains(s.mods, $npp_assistant)
+                      THEN format('non-physician practitioner: {}%', percent(s.npp_share)) END,
                  CASE WHEN list_has_any(s.mods, $therapy_assistant)
-                      THEN format('therapy assistant (CQ/CO): {}%', CAST($therapy_assistant_share * 100 AS INTEGER)) END,
+                      THEN format('therapy assistant (CQ/CO): {}%{}', percent(s.therapy_assistant_share),
+                                  since(s.since.therapy_assistant_share)) END,
+                 CASE WHEN NOT s.participating
+                      THEN format('non-participating provider: {}% of the fee schedule amount',
+                                  percent(s.non_participating)) END,
                  CASE WHEN coalesce(len(a.reduced_ranks), 0) = 0 THEN NULL
                       WHEN s.reduction_class = 'standard'
                       THEN format('multiple procedures (MULT PROC {}): {}% as procedure {} of the claim that day',
-                                  s.mult_proc_ind, CAST($standard_others * 100 AS INTEGER),
-                                  array_to_string(a.reduced_ranks, ', '))
-                      WHEN s.reduction_class = '5'
-                      THEN format('therapy (MULT PROC 5): practice expense at {}% after the unit with the most',
-                                  CAST($therapy_pe_others * 100 AS INTEGER))
-                      WHEN s.reduction_class = '4'
-                      THEN format('multiple imaging (MULT PROC 4): technical component at {}%, professional at {}%',
-                                  CAST($imaging_tc_others * 100 AS INTEGER), CAST($imaging_pc_others * 100 AS INTEGER))
-                      ELSE format('multiple {} services (MULT PROC {}): technical component at {}%',
-                                  CASE s.reduction_class WHEN '6' THEN 'cardiovascular' ELSE 'ophthalmology' END,
-                                  s.reduction_class, CAST(CASE s.reduction_class WHEN '6' THEN $cardiology_tc_others
-                                                           ELSE $ophthalmology_tc_others END * 100 AS INTEGER)) END
+                                  s.mult_proc_ind, percent(s.standard_others), array_to_string(a.reduced_ranks, ', '))
+                      ELSE format('therapy (MULT PROC 5): practice expense at {}% after the unit with the most{}',
+                                  percent(s.therapy_pe_others), since(s.since.therapy_pe_others)) END,
+                 CASE WHEN coalesce(len(a.reduced_tc_ranks), 0) > 0
+                      THEN format('multiple {} (MULT PROC {}): technical component at {}% as technical component {} '
+                                  'of the claim that day{}',
+                                  CASE s.reduction_class WHEN '4' THEN 'imaging' WHEN '6' THEN 'cardiovascular services'
+                                       ELSE 'ophthalmology services' END, s.reduction_class, percent(s.tc_others),
+                                  array_to_string(a.reduced_tc_ranks, ', '),
+                                  since(CASE s.reduction_class WHEN '4' THEN s.since.imaging_tc_others
+                                             WHEN '6' THEN s.since.cardiology_tc_others
+                                             ELSE s.since.ophthalmology_tc_others END)) END,
+                 CASE WHEN coalesce(len(a.reduced_pc_ranks), 0) > 0
+                      THEN format('multiple imaging (MULT PROC 4): professional component at {}% as professional '
+                                  'component {} of the claim that day{}', percent(s.pc_others),
+                                  array_to_string(a.reduced_pc_ranks, ', '), since(s.since.imaging_pc_others)) END
              ) END AS said
     FROM shared AS s
     JOIN line_amounts AS a USING (input_row)
@@ -400,6 +503,9 @@ SELECT
     CASE WHEN j.row_known AND j.locality_known THEN j.fee END AS fee_schedule_usd,
     CASE WHEN a.beyond_most THEN NULL
          ELSE CAST(round(least(a.amount, coalesce(a.charge_compared, a.amount)), 2) AS DECIMAL(14, 2)) END AS allowed_usd,
+    -- what a non-participating provider not taking assignment may charge at most: 115% of its fee schedule amount
+    CASE WHEN a.input_row IS NOT NULL AND NOT a.beyond_most AND NOT a.participating
+         THEN CAST(round(a.amount * a.limiting_charge, 2) AS DECIMAL(14, 2)) END AS limiting_charge_usd,
     CASE WHEN a.beyond_most THEN 'by_report' ELSE j.line_status END AS status,
     CASE WHEN a.input_row IS NULL THEN j.refusal
          WHEN a.beyond_most
