@@ -22,6 +22,8 @@ def test_code_page_shows_fees_ranking_sentence_and_na(lake: Path):
     assert page.exit_code == 0, page.output
     assert "Manual therapy" in page.output
     assert "$27.17" in page.output
+    # beside it, as CMS's look-up tool: a non-participating provider's 95% and its limiting charge (109.25%)
+    assert "non-facility $25.81, limiting charge $29.68" in page.output  # 27.17 x 0.95, 27.17 x 1.0925
     assert "percentile among Medicine codes" in page.output and "below the median" in page.output
     assert "The highest wRVU in this category is" in page.output
     na = runner.invoke(app, ["code", "76145", "--release", "RVU25D", "--lake", str(lake)], env={"COLUMNS": "200"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 
@@ -202,6 +202,23 @@ def test_each_release_publishes_the_conversion_factor_its_pprrvu_prints(lake: Pa
     parquet = one(db, f"SELECT release, cf_variant, conversion_factor_usd FROM read_parquet('{files}', "
                       "hive_partitioning = true) ORDER BY 1, 2")  # fmt: skip
     assert [(r, str(v), f) for r, v, f in parquet] == expected
+
+
+def test_non_participating_fees_and_limiting_charges_follow_each_fee(db):
+    """95% of the fee and 115% of that (SSA 1848(a)(3), (g)), from the rounded fee, half up to cents: every national
+    row of RVU25D (fee_national's columns) and every locality of 97140 (pfs.duckdb's macros)."""
+    columns = ("fee_nonfacility_usd, fee_facility_usd, fee_nonfacility_nonpar_usd, fee_facility_nonpar_usd, "
+               "limiting_charge_nonfacility_usd, limiting_charge_facility_usd")  # fmt: skip
+    national = one(db, f"SELECT {columns} FROM fee_national WHERE release = 'RVU25D'")
+    local = one(db, "SELECT fee_nonfacility_usd, fee_facility_usd, nonpar_usd(fee_nonfacility_usd), "
+                    "nonpar_usd(fee_facility_usd), limiting_charge_usd(fee_nonfacility_usd), "
+                    "limiting_charge_usd(fee_facility_usd) FROM fee_locality "
+                    "WHERE release = 'RVU25D' AND hcpcs = '97140'")  # fmt: skip
+    assert len(national) > 19_000 and len(local) == 109
+    for nonfacility, facility, *derived in national + local:
+        expected = [None if fee is None else (fee * share).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                    for share in (Decimal("0.95"), Decimal("1.0925")) for fee in (nonfacility, facility)]  # fmt: skip
+        assert derived == expected
 
 
 def test_hive_layout_and_views(lake: Path, db):

@@ -213,9 +213,9 @@ def test_pfs_duckdb_is_left_untouched_when_nothing_is_published(tmp_path: Path, 
 def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_recomputing(
     lake: Path, lake_copy: Path, tmp_path: Path
 ):
-    """An older pfs published no conversion_factor: the first pfs command on the lake rebuilds pfs.duckdb, making it
-    from each release's fee_national, and fee_locality (a view reading it) answers as before. The pricer, which may
-    read a copy it cannot rebuild, says what to do."""
+    """An older pfs published no conversion_factor and no non-participating columns: the first pfs command on the
+    lake rebuilds pfs.duckdb, making them from each release's other tables and columns, and it answers as a lake of
+    this pfs. The pricer, which may read a copy it cannot rebuild, says what to do."""
     from typer.testing import CliRunner
 
     from flows.cli import app
@@ -227,7 +227,16 @@ def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_rec
         del manifest["tables"]["conversion_factor"]
         path.write_text(json.dumps(manifest))
     shutil.rmtree(old / "conversion_factor")
+    nonpar = ["fee_nonfacility_nonpar_usd", "fee_facility_nonpar_usd", "limiting_charge_nonfacility_usd",
+              "limiting_charge_facility_usd"]  # fmt: skip
+    for table in ("fee_national", "code_profile"):
+        for file in (old / table).rglob("*.parquet"):
+            duckdb.sql(f"COPY (SELECT * EXCLUDE ({', '.join(nonpar)}) FROM '{file}') TO '{file}.old' (FORMAT PARQUET)")
+            Path(f"{file}.old").replace(file)
     con = duckdb.connect(str(old / "pfs.duckdb"))
+    for table in ("fee_national", "code_profile"):
+        for column in nonpar:
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     con.execute("DROP TABLE conversion_factor")  # as the older pfs wrote it: without the table ...
     con.execute("UPDATE _pfs_state SET value = 'older views' WHERE what = 'views'")  # ... and with other views
     con.close()
@@ -241,12 +250,16 @@ def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_rec
     page = CliRunner().invoke(app, ["code", "97140", "--release", "RVU25D", "--lake", str(old)])
     assert page.exit_code == 0, page.output
     assert "was written by an older pfs: bringing it up to date" in page.stderr
+    assert "non-facility $25.81, limiting charge $29.68" in page.output  # made from the national fee $27.17
     query = ("SELECT release, cf_variant, conversion_factor_usd FROM conversion_factor ORDER BY 1, 2; "
-             "SELECT release, count(*), sum(fee_nonfacility_usd) FROM fee_locality GROUP BY 1 ORDER BY 1")  # fmt: skip
+             "SELECT release, count(*), sum(fee_nonfacility_usd) FROM fee_locality GROUP BY 1 ORDER BY 1; "
+             f"SELECT release, hcpcs, modifier, cf_variant, {', '.join(nonpar)} FROM fee_national ORDER BY ALL; "
+             f"SELECT release, hcpcs, cf_variant, {', '.join(nonpar)} FROM code_profile ORDER BY ALL")  # fmt: skip
     answers = []
     for folder in (lake, old):
         con = reader.connect(folder)
         answers.append([con.execute(q).fetchall() for q in query.split("; ")])
+        answers[-1].append([con.table(t).columns for t in ("fee_national", "code_profile")])  # in the same order
         con.close()
     assert answers[0] == answers[1]
     assert not (old / "conversion_factor").exists()  # nothing recomputed: the Parquet files come with a refresh

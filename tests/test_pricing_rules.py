@@ -18,21 +18,11 @@ CF = Decimal("32.3465")
 CENT = Decimal("0.01")
 # (hcpcs, modifier) -> the PPRRVU columns this module writes; work, non-facility PE, MP
 ROWS: dict[tuple[str, str], dict[str, str]] = {
-    ("99213", ""): {"work": "1.30", "nf_pe": "1.20", "f_pe": "0.50", "mp": "0.10", "glob": "XXX", "mult": "0"},
+    ("99213", ""): {"work": "1.30", "nf_pe": "1.20", "f_pe": "0.50", "mp": "0.10", "glob": "XXX", "mult": "0",
+                    "pre": "0.00", "intra": "0.00", "post": "0.00"},
     ("10060", ""): {"work": "1.50", "nf_pe": "2.00", "f_pe": "1.20", "mp": "0.20", "glob": "010", "mult": "2"},
-    ("27447", ""): {
-        "work": "20.00",
-        "nf_pe": "15.00",
-        "f_pe": "15.00",
-        "mp": "3.00",
-        "glob": "090",
-        "mult": "2",
-        "pre": "0.09",
-        "intra": "0.84",
-        "post": "0.07",
-        "asst": "2",
-        "co": "2",
-    },
+    ("27447", ""): {"work": "20.00", "nf_pe": "15.00", "f_pe": "15.00", "mp": "3.00", "glob": "090", "mult": "2",
+                    "pre": "0.09", "intra": "0.84", "post": "0.07", "asst": "2", "co": "2", "bilat": "1"},
     ("45378", ""): {"work": "3.26", "nf_pe": "6.00", "f_pe": "1.50", "mp": "0.30", "glob": "000", "mult": "2"},
     ("45378", "53"): {"work": "1.63", "nf_pe": "3.00", "f_pe": "0.75", "mp": "0.15", "glob": "000", "mult": "2"},
     # imaging (MULT PROC 4): 73721's technical component is the larger, 76700's professional component and global
@@ -47,7 +37,9 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("71046", "26"): {"work": "0.22", "nf_pe": "0.10", "f_pe": "0.10", "mp": "0.01", "pctc": "1", "mult": "4"},
     ("71046", "TC"): {"work": "0.00", "nf_pe": "0.60", "f_pe": "0.60", "mp": "0.01", "pctc": "1", "mult": "4"},
     ("97110", ""): {"work": "0.45", "nf_pe": "0.50", "f_pe": "0.20", "mp": "0.02", "mult": "5"},
-}
+    # a technical-only cardiovascular code (PCTC 3, no TC row): all of it is the technical part
+    ("93005", ""): {"work": "0.00", "nf_pe": "0.30", "f_pe": "0.30", "mp": "0.01", "pctc": "3", "mult": "6"},
+}  # fmt: skip
 # the same rows published as four releases, each in force on its quarter's days
 DAYS = {"RVU21A": "2021-02-01", "RVU22A": "2022-02-01", "RVU23A": "2023-02-01", "RVU25D": "2025-11-03"}
 
@@ -114,6 +106,20 @@ def test_post_operative_care_on_a_code_without_a_global_period_is_not_priced(rul
     assert line["status"] == "not_priced" and "GLOB DAYS XXX" in line["reasons"]
 
 
+def test_two_days_of_post_operative_care_are_days_not_a_bilateral_procedure(rules_lake, tmp_path):
+    """27447 is bilateral by BILAT SURG 1, but 55's two units are days: 2/90 of the post-operative share."""
+    [line] = priced(rules_lake, tmp_path, {"hcpcs": "27447", "modifiers": "55", "units": "2"})
+    assert allowed(line) == cents(fee("27447") * Decimal("0.07") * 2 / 90)
+    assert "bilateral" not in line["reasons"]
+
+
+def test_a_split_on_a_code_without_shares_is_by_report_and_two_splits_on_a_line_are_refused(rules_lake, tmp_path):
+    no_shares, both = priced(rules_lake, tmp_path, {"hcpcs": "99213", "modifiers": "54"},
+                             {"hcpcs": "27447", "modifiers": "54 55", "claim_id": "C2"})  # fmt: skip
+    assert no_shares["status"] == "by_report" and "GLOB DAYS XXX" in no_shares["reasons"]
+    assert both["status"] == "not_priced" and "54 and 55" in both["reasons"]
+
+
 def test_a_return_to_the_operating_room_is_paid_the_intra_operative_share(rules_lake, tmp_path):
     [line] = priced(rules_lake, tmp_path, {"hcpcs": "27447", "modifiers": "78"})
     assert allowed(line) == cents(fee("27447") * Decimal("0.84"))
@@ -172,6 +178,17 @@ def test_imaging_ranks_technical_and_professional_components_apart(rules_lake, t
     assert allowed(ultrasound) == cents(fee("76700") - fee("76700", "TC") * Decimal("0.50"))
     assert "professional component at 95%" in mri["reasons"] and "technical component" not in mri["reasons"]
     assert "technical component at 50%" in ultrasound["reasons"]
+
+
+def test_a_technical_only_code_is_reduced_as_a_technical_part(rules_lake, tmp_path):
+    """93005 has no TC row (PCTC 3): the second one is paid 75% (MULT PROC 6, from 2013)."""
+    first, second = priced(rules_lake, tmp_path, {"hcpcs": "93005"}, {"hcpcs": "93005"})
+    assert (allowed(first), allowed(second)) == (fee("93005"), cents(fee("93005") * Decimal("0.75")))
+
+
+def test_fx_on_a_professional_component_changes_nothing(rules_lake, tmp_path):
+    [line] = priced(rules_lake, tmp_path, {"hcpcs": "71046", "modifiers": "26 FX"})
+    assert allowed(line) == fee("71046", "26") and "technical component" not in line["reasons"]
 
 
 def test_a_professional_component_line_is_ranked_only_with_professional_parts(rules_lake, tmp_path):

@@ -26,10 +26,13 @@ from flows.lake.manifest import manifests
 from flows.lookup.jsonable import dumps
 from flows.settings import CONFIG, SQL
 
-FEED_VERSION = 1
+FEED_VERSION = 2  # 2: a non-participating fee and limiting charge beside each fee (rows, locality_fees)
 SCHEMAS = CONFIG / "feed"
-LOCALITY_COLUMNS = ["modifier", "mac", "locality", "fee_nonfacility_usd", "fee_facility_usd",
-                    "is_opps_capped_nonfacility", "is_opps_capped_facility"]  # fmt: skip
+LOCALITY_COLUMNS = [
+    "modifier", "mac", "locality", "fee_nonfacility_usd", "fee_facility_usd", "is_opps_capped_nonfacility",
+    "is_opps_capped_facility", "fee_nonfacility_nonpar_usd", "fee_facility_nonpar_usd",
+    "limiting_charge_nonfacility_usd", "limiting_charge_facility_usd",
+]  # fmt: skip
 PROFILE = "SELECT * FROM code_profile WHERE release = $r AND cf_variant = $v ORDER BY hcpcs"
 
 

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import duckdb
 
-from flows.lake import legacy
+from flows.lake import dictionary, legacy
 from flows.lake.layout import DATASETS, DB_FILE, Dataset
 from flows.lake.reader import holds
 from flows.releases import catalog
 from flows.settings import SQL
 
 STATE = "_pfs_state"
+MACROS = SQL / "releases" / "macros.sql"  # the fee arithmetic: the views and the legacy columns use it
 CALENDAR = "_release_calendar"  # config/releases.toml's calendar as data; the view release_calendar reads it
 TMP_PREFIX = f".{DB_FILE}."
 
@@ -50,6 +51,8 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
     try:
         for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall():
             con.execute(f'DROP VIEW "{view}"')
+        if current:
+            con.execute(MACROS.read_text())  # before the tables: a column an older label lacks is made with them
         for dataset in DATASETS:
             mine = [m for d, m in current if d is dataset]
             stale = [m for m in mine if (have or {}).get(f"{dataset.name}/{m['label']}") != m["version"]]
@@ -57,6 +60,8 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
             for table in dataset.computed:
                 con.execute(f"DROP TABLE IF EXISTS {table}")  # a file of the time pfs.duckdb stored it
             for table in dataset.tables:
+                if holds(con, table) and legacy.missing_columns(table, con.table(table).columns):
+                    con.execute(f"DROP TABLE {table}")  # an older pfs's, without columns this one adds: made anew
                 new_table = bool(mine) and not holds(con, table)  # a table this version of pfs added
                 if table not in dataset.computed and (stale or gone or new_table):
                     _reload(con, lake, dataset, table, mine, stale, gone)
@@ -122,9 +127,14 @@ def _select(con: duckdb.DuckDBPyConnection, lake: Path, dataset: Dataset, manife
     if entry is None:  # published before pfs had this table: made from the tables the label has
         return legacy.derived(table, columns, lambda name: _parquet(lake, manifest["tables"][name]["file"]))
     source = _parquet(lake, entry["file"])
-    inside = [key for key in dataset.keys if key in con.sql(f"FROM {source}").columns]
+    present = con.sql(f"FROM {source}").columns
+    inside = [key for key in dataset.keys if key in present]
     rest = f"* EXCLUDE ({', '.join(inside)})" if inside else "*"
-    return f"SELECT {', '.join(columns)}, {rest} FROM {source}"
+    missing = legacy.missing_columns(table, present)
+    if missing:  # published before pfs had these columns: made, in the order a table of this pfs has them
+        order = [c["name"] for c in dictionary.tables()[table]["columns"] if c["name"] not in dataset.keys]
+        rest = ", ".join(f"{missing[c]} AS {c}" if c in missing else f'"{c}"' for c in order)
+    return f"SELECT {', '.join([*columns, rest])} FROM {source}"
 
 
 def _parquet(lake: Path, file: str) -> str:
@@ -142,7 +152,7 @@ def _quoted(text: str) -> str:
 def _view_statements(current: list[tuple[Dataset, dict]]) -> list[str]:
     """The macros, and the views (sql/<dataset>/views/) of each dataset the lake holds."""
     held = {d.name for d, _ in current}
-    statements = [(SQL / "releases" / "macros.sql").read_text()] if held else []
+    statements = [MACROS.read_text()] if held else []
     for dataset in DATASETS:
         if dataset.name in held:
             for view in dataset.views:

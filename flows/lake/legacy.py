@@ -5,7 +5,8 @@ hide the files from DuckDB's `**`, object stores, zips and Windows, so each link
 a copy of the file it pointed at, the manifest is rewritten to name it, and `.versions/` goes once every
 release is upgraded. A run killed midway leaves links and folders mixed; the next one carries on.
 
-A table added since a label was published is made, in pfs.duckdb, from the label's other tables (`DERIVED`).
+A table or column added since a label was published is made, in pfs.duckdb, from the label's other tables or
+columns (`DERIVED`, `DERIVED_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,24 @@ DERIVED: dict[str, tuple[str, str]] = {
         "fee_national", "SELECT DISTINCT cf_variant, conversion_factor_usd FROM {source} ORDER BY cf_variant",
     ),
 }  # fmt: skip
+
+
+# Columns pfs publishes now that a table of a label published earlier lacks: each made from the columns it has, with
+# the macros of sql/releases/macros.sql, so pfs.duckdb's tables have every column for every label.
+_NONPAR = {
+    "fee_nonfacility_nonpar_usd": "nonpar_usd(fee_nonfacility_usd)",
+    "fee_facility_nonpar_usd": "nonpar_usd(fee_facility_usd)",
+    "limiting_charge_nonfacility_usd": "limiting_charge_usd(fee_nonfacility_usd)",
+    "limiting_charge_facility_usd": "limiting_charge_usd(fee_facility_usd)",
+}
+DERIVED_COLUMNS: dict[str, dict[str, str]] = {"fee_national": _NONPAR, "code_profile": _NONPAR}
+
+
+def missing_columns(table: str, present: list[str]) -> dict[str, str]:
+    """The columns of DERIVED_COLUMNS a table (of these `present` columns) lacks, each with its expression."""
+    return {
+        column: expression for column, expression in DERIVED_COLUMNS.get(table, {}).items() if column not in present
+    }
 
 
 def derived(table: str, columns: list[str], parquet: Callable[[str], str]) -> str:

@@ -23,13 +23,19 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# A table each dataset's pfs.duckdb has had since the pfs that added it: a file without it is an older pfs's.
-NEWEST_TABLES = {"releases": "conversion_factor"}
+# What a lake holding a dataset (by its first table) has had since the pfs that added it, as (table, column or
+# None): a pfs.duckdb without it is an older pfs's.
+NEWEST = {"releases": [("conversion_factor", None), ("fee_national", "fee_nonfacility_nonpar_usd")]}
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """pfs.duckdb has what this version of pfs reads (a file an older pfs wrote may lack a table or macro)."""
-    return all(holds(con, newest) for table, newest in NEWEST_TABLES.items() if holds(con, table))
+    """pfs.duckdb has what this version of pfs reads (a file an older pfs wrote may lack a table or column)."""
+    for dataset_table, newest in NEWEST.items():
+        if holds(con, dataset_table):
+            for table, column in newest:
+                if not holds(con, table) or (column and column not in con.table(table).columns):
+                    return False
+    return True
 
 
 def holds(con: duckdb.DuckDBPyConnection, table: str) -> bool:

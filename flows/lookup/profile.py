@@ -35,12 +35,14 @@ def profile_of(con: duckdb.DuckDBPyConnection, hcpcs: str, release: str, cf_vari
 def with_place(con: duckdb.DuckDBPyConnection, profile: dict, place: Place) -> dict:
     """The profile and, for one locality, its identity and the fees of the shown row there (OPPS cap applied)."""
     fees = con.execute(
-        "SELECT fee_nonfacility_usd, fee_facility_usd, is_opps_capped_nonfacility, is_opps_capped_facility "
+        "SELECT fee_nonfacility_usd, fee_facility_usd, is_opps_capped_nonfacility, is_opps_capped_facility, "
+        "nonpar_usd(fee_nonfacility_usd), nonpar_usd(fee_facility_usd), limiting_charge_usd(fee_nonfacility_usd), "
+        "limiting_charge_usd(fee_facility_usd) "
         "FROM fee_locality WHERE release = $release AND hcpcs = $hcpcs AND modifier = $modifier "
         "AND cf_variant = $variant AND mac = $mac AND locality = $locality",
         {"release": profile["release"], "hcpcs": profile["hcpcs"], "modifier": profile["shown_modifier"],
          "variant": profile["cf_variant"], "mac": place.mac, "locality": place.locality},
-    ).fetchone() or (None, None, None, None)  # fmt: skip
+    ).fetchone() or (None,) * 8  # fmt: skip
     return profile | {
         "zip5": place.zip5,
         "zip_year_quarter": place.year_quarter,
@@ -52,6 +54,10 @@ def with_place(con: duckdb.DuckDBPyConnection, profile: dict, place: Place) -> d
         "locality_fee_facility_usd": fees[1],
         "is_opps_capped_nonfacility": fees[2],
         "is_opps_capped_facility": fees[3],
+        "locality_fee_nonfacility_nonpar_usd": fees[4],
+        "locality_fee_facility_nonpar_usd": fees[5],
+        "locality_limiting_charge_nonfacility_usd": fees[6],
+        "locality_limiting_charge_facility_usd": fees[7],
     }
 
 
@@ -115,6 +121,7 @@ def render(p: dict) -> list[tuple[str, str]]:
         ("Total RVU", f"non-facility {p['nonfacility_total_rvu']}, facility {p['facility_total_rvu']}"),
         ("National fee, non-facility", money(p["fee_nonfacility_usd"], p["nonfacility_na"])),
         ("National fee, facility", money(p["fee_facility_usd"], p["facility_na"])),
+        ("Non-participating", _nonpar(p, "")),
         ("Locality fees, non-facility", spread),
         ("Ranking", ranking_sentence(p)),
         *_specialty_lines(p),
@@ -146,4 +153,15 @@ def _place_lines(p: dict) -> list[tuple[str, str]]:
         ("Place", where),
         ("Locality fee, non-facility", money(p["locality_fee_nonfacility_usd"], p["nonfacility_na"])),
         ("Locality fee, facility", money(p["locality_fee_facility_usd"], p["facility_na"])),
+        ("Non-participating here", _nonpar(p, "locality_")),
     ]
+
+
+def _nonpar(p: dict, prefix: str) -> str:
+    """A non-participating provider's fees and limiting charges, as CMS's look-up tool shows them beside the fee."""
+    parts = []
+    for setting, label in (("nonfacility", "non-facility"), ("facility", "facility")):
+        fee, limit = p[f"{prefix}fee_{setting}_nonpar_usd"], p[f"{prefix}limiting_charge_{setting}_usd"]
+        na = " (NA setting)" if p[f"{setting}_na"] else ""
+        parts.append(f"{label} {money(fee)}, limiting charge {money(limit)}{na}")
+    return "; ".join(parts)

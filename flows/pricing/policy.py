@@ -93,4 +93,3 @@ def create_policy_table(con: duckdb.DuckDBPyConnection) -> None:
     since = ", ".join(f'"{name}" := "{name}_from"' for name in shares)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {POLICY_TABLE} AS SELECT valid_from, valid_to, {values}, "
                 f"struct_pack({since}) AS since FROM _{POLICY_TABLE}")  # fmt: skip
-

@@ -81,6 +81,9 @@ def code_page(p: dict, release: Release, category: Category | None, category_cha
             national={
                 "nonfacility": money(p["fee_nonfacility_usd"], p["nonfacility_na"]),
                 "facility": money(p["fee_facility_usd"], p["facility_na"]),
+                # as CMS's look-up tool shows them beside the fee
+                "nonfacility_nonpar": _nonpar(p, "nonfacility"),
+                "facility_nonpar": _nonpar(p, "facility"),
             },  # fmt: skip
             facts=facts,
             rows=[_row(r) for r in p["rows"]],
@@ -92,6 +95,13 @@ def code_page(p: dict, release: Release, category: Category | None, category_cha
             no_specialties=_no_specialties(release),
         )
     )
+
+
+def _nonpar(p: dict, setting: str) -> str:
+    """A non-participating provider's national fee in a setting with its limiting charge."""
+    fee, limit = p[f"fee_{setting}_nonpar_usd"], p[f"limiting_charge_{setting}_usd"]
+    na = " (NA setting)" if p[f"{setting}_na"] else ""
+    return "—" if fee is None else f"{money(fee)} (limiting charge {money(limit)}){na}"
 
 
 def _row(r: dict) -> dict:

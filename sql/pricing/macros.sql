@@ -17,8 +17,8 @@ CREATE OR REPLACE TEMP MACRO participation(value) AS
     CASE WHEN lower(trim(coalesce(CAST(value AS VARCHAR), ''))) IN ('', 'y', 'yes', 'true', '1', 'par') THEN true
          WHEN lower(trim(CAST(value AS VARCHAR))) IN ('n', 'no', 'false', '0', 'non-par', 'nonpar') THEN false END;
 
--- A share as the percentage reasons print: 0.136000 -> '13.6', 0.500000 -> '50'.
-CREATE OR REPLACE TEMP MACRO percent(share) AS regexp_replace(CAST(share * 100 AS VARCHAR), '\.?0+$', '');
+-- A share as the percentage reasons print, to two decimals: 0.136000 -> '13.6', 0.500000 -> '50'.
+CREATE OR REPLACE TEMP MACRO percent(share) AS regexp_replace(CAST(round(share * 100, 2) AS VARCHAR), '\.?0+$', '');
 
 -- ' (since 2022-01-01)' after a share that took effect that day; '' after one that has always held.
 CREATE OR REPLACE TEMP MACRO since(day) AS CASE WHEN day IS NULL THEN '' ELSE format(' (since {})', day) END;

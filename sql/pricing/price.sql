@@ -126,7 +126,7 @@ priced_row AS (
         u.hcpcs IS NOT NULL AS row_known,
         u.status_code, u.not_used_for_medicare_payment, u.mult_proc_ind, u.bilat_surg_ind, u.asst_surg_ind,
         u.co_surg_ind, u.team_surg_ind, u.preop_share, u.intraop_share, u.postop_share, u.nonfacility_na, u.facility_na,
-        u.global_days,
+        u.global_days, u.pctc_ind,
         CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family,
         p.setting = 'facility' OR (p.setting = 'nonfacility' AND u.nonfacility_na) AS facility,
         g.mac IS NOT NULL AS locality_known,
@@ -200,6 +200,15 @@ judged AS (
             WHEN list_contains(p.mods, '53') AND p.row_modifier <> '53'
                 THEN ['by_report', format('modifier 53 (discontinued procedure): priced by report (PPRRVU has no 53 '
                                           'row for {})', p.code)]
+            WHEN len(list_intersect(p.mods, ['54', '55', '56', '78'])) > 1
+                THEN ['not_priced', format('modifiers {}: one global surgery split a line (bill each on its own line)',
+                                           array_to_string(list_intersect(p.mods, ['54', '55', '56', '78']), ' and '))]
+            WHEN (list_contains(p.mods, '54') AND coalesce(p.preop_share + p.intraop_share, 0) = 0)
+                 OR (list_contains(p.mods, '56') AND coalesce(p.preop_share, 0) = 0)
+                 OR (list_contains(p.mods, '78') AND coalesce(p.intraop_share, 0) = 0)
+                THEN ['by_report', format('modifier {}: PPRRVU gives {} no pre-, intra- or post-operative share '
+                                          '(GLOB DAYS {}): priced by report', list_intersect(p.mods, ['54', '56', '78'])[1],
+                                          p.code, p.global_days)]
             WHEN list_contains(p.mods, '55') AND coalesce(TRY_CAST(p.global_days AS INTEGER), 0) NOT IN (10, 90)
                 THEN ['not_priced', format('modifier 55 (post-operative care only): {} has no 10- or 90-day global '
                                            'period (GLOB DAYS {})', p.code, p.global_days)]
@@ -224,7 +233,10 @@ judged AS (
         verdict[1] AS line_status,
         verdict[2] AS refusal,
         -- bilateral: modifier 50, or two units of a code whose BILAT SURG is 1, 2 or 3 (RT and LT lines: below)
-        list_contains(p.mods, '50') OR (p.unit_count = 2 AND p.bilat_surg_ind IN ('1', '2', '3')) AS bilateral
+        -- (55's units are days of care, not sides)
+        list_contains(p.mods, '50')
+            OR (p.unit_count = 2 AND p.bilat_surg_ind IN ('1', '2', '3') AND NOT list_contains(p.mods, '55'))
+            AS bilateral
     FROM priced_row AS p
     LEFT JOIN t_refused AS t ON t.claim_key = p.claim_key AND t.dos = p.dos AND p.status_code = 'T'
     LEFT JOIN gpci_releases AS gr ON gr.release = p.release
@@ -238,7 +250,8 @@ sides AS (
         CASE WHEN count(charge) = 2 THEN sum(charge) END AS both_charges
     FROM judged
     WHERE line_status = 'priced' AND bilat_surg_ind IN ('0', '1', '2', '3') AND unit_count = 1
-          AND NOT list_contains(mods, '50') AND list_contains(mods, 'RT') <> list_contains(mods, 'LT')
+          AND NOT list_contains(mods, '50') AND NOT list_contains(mods, '55')
+          AND list_contains(mods, 'RT') <> list_contains(mods, 'LT')
     GROUP BY claim_key, dos, code, row_modifier
     HAVING count(*) = 2 AND count(*) FILTER (WHERE list_contains(mods, 'RT')) = 1
 ),
@@ -271,7 +284,8 @@ shared AS (
         -- operating room (intra-operative): ch. 12 s. 40.2 and 40.4
         CAST(CASE WHEN list_contains(s.mods, '54') THEN s.preop_share + s.intraop_share
                   WHEN list_contains(s.mods, '55')
-                  THEN s.postop_share * least(s.unit_count, TRY_CAST(s.global_days AS INTEGER)) / TRY_CAST(s.global_days AS INTEGER)
+                  THEN exact(s.postop_share * least(s.unit_count, TRY_CAST(s.global_days AS INTEGER)))
+                       / TRY_CAST(s.global_days AS INTEGER)
                   WHEN list_contains(s.mods, '56') THEN s.preop_share
                   WHEN list_contains(s.mods, '78') THEN s.intraop_share ELSE 1 END AS DECIMAL(18, 12)) AS split_share,
         -- a technical component taken on film (FX), by computed radiography (FY) or on CT equipment short of NEMA
@@ -288,7 +302,7 @@ shared AS (
                   WHEN s.role = 'co_surgeon' THEN s.co_surgeon_share ELSE 1 END
              * CASE WHEN s.kind = 'npp' AND NOT list_contains(s.mods, $npp_assistant) THEN s.npp_share ELSE 1 END
              * CASE WHEN list_has_any(s.mods, $therapy_assistant) THEN s.therapy_assistant_share ELSE 1 END
-             * CASE WHEN NOT s.participating THEN s.non_participating ELSE 1 END
+             * CASE WHEN NOT s.participating THEN nonpar_share() ELSE 1 END
              AS DECIMAL(18, 12)) AS payee_share,
         -- modifier 55's units are days of post-operative care, not services
         CASE WHEN s.as_bilateral OR s.folded OR list_contains(s.mods, '55') THEN 1 ELSE s.unit_count END AS paid_units,
@@ -311,8 +325,9 @@ units AS (
         -- the line's technical and professional parts (a global line holds both: its TC and 26 rows' fees), computed
         -- only where a rule takes from them: exact decimals cost time on every line
         CASE WHEN s.tc_others IS NOT NULL OR s.tc_equipment_share <> 1
-             THEN exact(exact(CASE WHEN s.row_modifier = 'TC' THEN s.fee WHEN s.row_modifier = ''
-                                   THEN coalesce(s.tc_fee, 0) ELSE 0 END) * s.split_share * s.bilateral_share)
+             THEN exact(exact(CASE WHEN s.row_modifier = 'TC' OR s.pctc_ind = '3' THEN s.fee
+                                   WHEN s.row_modifier = '' THEN coalesce(s.tc_fee, 0) ELSE 0 END)
+                        * s.split_share * s.bilateral_share)
         END AS tc_part,
         CASE WHEN s.pc_others IS NOT NULL
              THEN exact(exact(CASE WHEN s.row_modifier = '26' THEN s.fee WHEN s.row_modifier = ''
@@ -436,7 +451,9 @@ answered AS (
                       WHEN list_contains(s.mods, '78') THEN format('return to the operating room (modifier 78): the '
                       'intra-operative share, {}% of the global fee', percent(s.split_share)) END,
                  CASE WHEN s.row_modifier = '53' THEN 'discontinued procedure (modifier 53): PPRRVU''s own 53 row' END,
-                 CASE WHEN s.tc_equipment_share <> 1 THEN format('technical component at {}% ({}){}',
+                 CASE WHEN s.tc_equipment_share <> 1 AND (s.row_modifier = 'TC' OR s.pctc_ind = '3'
+                                                          OR (s.row_modifier = '' AND s.tc_fee IS NOT NULL))
+                      THEN format('technical component at {}% ({}){}',
                       percent(s.tc_equipment_share),
                       CASE WHEN list_contains(s.mods, 'FX') THEN 'FX: X-ray on film'
                            WHEN list_contains(s.mods, 'FY') THEN 'FY: computed radiography'
@@ -469,7 +486,7 @@ answered AS (
                                   since(s.since.therapy_assistant_share)) END,
                  CASE WHEN NOT s.participating
                       THEN format('non-participating provider: {}% of the fee schedule amount',
-                                  percent(s.non_participating)) END,
+                                  percent(nonpar_share())) END,
                  CASE WHEN coalesce(len(a.reduced_ranks), 0) = 0 THEN NULL
                       WHEN s.reduction_class = 'standard'
                       THEN format('multiple procedures (MULT PROC {}): {}% as procedure {} of the claim that day',
@@ -505,7 +522,7 @@ SELECT
          ELSE CAST(round(least(a.amount, coalesce(a.charge_compared, a.amount)), 2) AS DECIMAL(14, 2)) END AS allowed_usd,
     -- what a non-participating provider not taking assignment may charge at most: 115% of its fee schedule amount
     CASE WHEN a.input_row IS NOT NULL AND NOT a.beyond_most AND NOT a.participating
-         THEN CAST(round(a.amount * a.limiting_charge, 2) AS DECIMAL(14, 2)) END AS limiting_charge_usd,
+         THEN CAST(round(a.amount * limiting_charge_share(), 2) AS DECIMAL(14, 2)) END AS limiting_charge_usd,
     CASE WHEN a.beyond_most THEN 'by_report' ELSE j.line_status END AS status,
     CASE WHEN a.input_row IS NULL THEN j.refusal
          WHEN a.beyond_most

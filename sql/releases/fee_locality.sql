@@ -5,7 +5,8 @@
 -- the file), and the pricer prices a claim line with the same macros (setting_parts).
 -- Fee = min(PFS amount, OPPS amount) per setting, where the OPPS amount uses the work RVU and the
 -- "USED FOR OPPS" PE and MP RVUs and exists only for rows whose OPPS columns are populated.
--- Null for a status the PFS does not pay.
+-- Null for a status the PFS does not pay. A non-participating provider's fee and limiting charge are not stored
+-- here (four derived columns would triple the table's files): nonpar_usd(fee) and limiting_charge_usd(fee).
 -- Each setting's parts are computed once and read twice (fee, capped): the macros expand into large expressions,
 -- and four expansions made planning a one-code lookup ten times slower.
 WITH priced AS (

@@ -20,6 +20,14 @@ CREATE OR REPLACE MACRO locality_fee(payable, has_opps, pfs_amount, opps_amount)
 CREATE OR REPLACE MACRO is_opps_capped(payable, has_opps, pfs_amount, opps_amount) AS
     payable AND has_opps AND opps_amount < pfs_amount;
 
+-- A non-participating provider is paid 95% of the fee schedule amount (SSA s. 1848(a)(3)); when it does not take
+-- assignment it may charge at most 115% of that, the limiting charge (s. 1848(g)(2)(C)). Both as CMS's look-up tool
+-- and the MACs' fee files show them beside the participating fee: from it, rounded to cents.
+CREATE OR REPLACE MACRO nonpar_share() AS CAST(0.95 AS DECIMAL(3, 2));
+CREATE OR REPLACE MACRO limiting_charge_share() AS CAST(1.15 AS DECIMAL(3, 2));
+CREATE OR REPLACE MACRO nonpar_usd(fee) AS usd(fee * nonpar_share());
+CREATE OR REPLACE MACRO limiting_charge_usd(fee) AS usd(fee * nonpar_share() * limiting_charge_share());
+
 -- Whether a code has OPPS RVUs (the "USED FOR OPPS" columns are populated).
 CREATE OR REPLACE MACRO has_opps_rvus(opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu) AS
     opps_nonfacility_pe_rvu + opps_facility_pe_rvu + opps_mp_rvu > 0;
