@@ -9,6 +9,8 @@ some lines (26, TC, 50, 80, 62, 54, CQ, LT, RT, 59), four lines a claim, dates o
 quarter, MAC and locality given, a provider kind and a charge on some lines. Then runs `pfs price` (a new
 process; with --workers, on a local Dask cluster of that many processes) and reports wall time, lines per
 second and the peak RSS of the largest process. Target on a 2-core machine: 10 M lines in <= 30 s and <= 2 GB.
+Then times the floor, the same lines joined to their locality fee into Parquet with no rule (issue 20: pfs price
+within 4x of it).
 """
 
 from __future__ import annotations
@@ -54,6 +56,27 @@ COPY (
 """
 
 
+# The floor pfs price is measured against (issue 20): the same lines joined to their locality fee and written to
+# Parquet, with no rule at all.
+FLOOR = """
+COPY (
+    SELECT c.*, f.fee_nonfacility_usd, f.fee_facility_usd
+    FROM read_parquet('{claims}') AS c
+    LEFT JOIN read_parquet('{fees}', hive_partitioning = true) AS f
+        ON f.release = 'RVU25D' AND f.cf_variant = 'non_qp' AND f.hcpcs = c.hcpcs AND f.modifier = ''
+           AND f.mac = c.mac AND f.locality = c.locality
+) TO '{out}' (FORMAT PARQUET)
+"""
+
+
+def floor(lake: Path, claims: Path, out: Path) -> float:
+    """Seconds the plain join takes, in this process."""
+    started = time.perf_counter()
+    fees = lake / "fee_locality" / "**" / "*.parquet"
+    duckdb.connect().execute(FLOOR.format(claims=claims, fees=fees, out=out))
+    return time.perf_counter() - started
+
+
 def generate(lake: Path, path: Path, lines: int) -> None:
     con = duckdb.connect()
     con.execute(f"ATTACH '{lake / 'pfs.duckdb'}' AS pfs (READ_ONLY)")
@@ -92,6 +115,11 @@ def main() -> None:
     print(f"pfs price, {args.lines:,} lines, {os.cpu_count()} cores, {args.workers or 'no'} Dask workers: "
           f"{wall:.1f} s wall, "
           f"{args.lines / wall:,.0f} lines/s, peak RSS {peak:,.0f} MB (target <= 30 s, <= 2 GB)")  # fmt: skip
+    joined = OUT / "floor.parquet"
+    plain = floor(lake, claims, joined)
+    print(f"the floor, a plain join of the same lines to their locality fee into Parquet: {plain:.1f} s; "
+          f"pfs price takes {wall / plain:.1f}x the floor (target <= 4x)")  # fmt: skip
+    joined.unlink()
     if not args.keep:
         claims.unlink()
         priced.unlink()
