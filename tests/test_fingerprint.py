@@ -56,6 +56,7 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("flows/utilization/build.py", _append, {"utilization"}),
     ("transforms/utilization.py", _append, {"utilization"}),
     ("transforms/places_of_service.py", _append, {"utilization"}),
+    ("transforms/periods.py", _append, {"utilization"}),  # dated rules: utilization's places, and pricing's shares
     ("config/places_of_service.toml", _replace(r'^places = \["02"\]', 'places = ["02", "99"]'), {"utilization"}),
     ("config/utilization.toml", _replace(r'^"CRNA" = .*$', '"CRNA" = "Nurse Anesthetist"'), {"utilization"}),
     # code the datasets share

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.pricing.policy import stretches
 from tests import cms_format as cms
 from tests.claims import price_rows
+from transforms.periods import stretches
 
 GPCI = {"work": Decimal("1"), "pe": Decimal("0.869"), "mp": Decimal("0.575")}  # Alabama, 10112/00
 CF = Decimal("32.3465")

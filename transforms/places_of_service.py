@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-FIRST_DAY = date(1, 1, 1)
-LAST_DAY = date(9999, 12, 31)
+from transforms.periods import span
 
 
 def facility_periods(rules: dict) -> list[dict]:
     """Each facility place with the days it holds: {place, valid_from, valid_to} (open ends as far dates)."""
     return [
-        {"place": place, "valid_from": entry.get("from", FIRST_DAY), "valid_to": entry.get("until", LAST_DAY)}
+        {"place": place, "valid_from": span(entry)[0], "valid_to": span(entry)[1]}
         for entry in rules["facility"]
         for place in entry["places"]
     ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.lake import legacy
 from flows.lake.layout import DB_FILE
 
 
@@ -23,19 +24,14 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# What a lake holding a dataset (by its first table) has had since the pfs that added it, as (table, column or
-# None): a pfs.duckdb without it is an older pfs's.
-NEWEST = {"releases": [("conversion_factor", None), ("fee_national", "fee_nonfacility_nonpar_usd")]}
-
-
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """pfs.duckdb has what this version of pfs reads (a file an older pfs wrote may lack a table or column)."""
-    for dataset_table, newest in NEWEST.items():
-        if holds(con, dataset_table):
-            for table, column in newest:
-                if not holds(con, table) or (column and column not in con.table(table).columns):
-                    return False
-    return True
+    """pfs.duckdb has every table and column this version of pfs added (flows/lake/legacy.py names them): a file an
+    older pfs wrote lacks some, until the next rebuild makes them."""
+    tables = legacy.DERIVED.items()
+    return not any(holds(con, source) and not holds(con, table) for table, (source, _) in tables) and not any(
+        holds(con, table) and legacy.missing_columns(table, con.table(table).columns)
+        for table in legacy.DERIVED_COLUMNS
+    )
 
 
 def holds(con: duckdb.DuckDBPyConnection, table: str) -> bool:
