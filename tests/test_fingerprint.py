@@ -78,7 +78,8 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("flows/cli/app.py", _append, set()),
     ("flows/site/pages.py", _append, set()),
     ("flows/pricing/price.py", _append, set()),
-    ("sql/pricing/price.sql", _append, set()),
+    ("sql/pricing/steps/7_line_amounts.sql", _append, set()),
+    ("sql/pricing/days.sql", _append, set()),
     ("sql/releases/views/change_pairs.sql", _append, set()),  # pfs.duckdb's views
     ("sql/zip_locality/views/zip_validity.sql", _append, set()),
     ("config/pricing.toml", _append, set()),

@@ -1,13 +1,14 @@
 """`pfs price`: a claims file (CSV or Parquet) priced line by line into a new file, written whole or not at all.
 
 Pricing runs in parts of whole claims (the multiple procedure and status T rules look across a claim's lines):
-`number` cuts the file into parts, `price_part` prices one with sql/pricing/price.sql, `combine` writes the output
+`number` cuts the file into parts, `price_part` prices one through sql/pricing/steps/, `combine` writes the output
 in the input's order. `price_file` runs the parts one after another on this machine; flows/pricing/distributed.py
 runs the same three steps on a Dask cluster.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -17,9 +18,10 @@ from pathlib import Path
 import duckdb
 
 from flows.lake import reader
+from flows.lake.database import MACROS
 from flows.lake.layout import DB_FILE
 from flows.pricing import storage
-from flows.pricing.policy import create_policy_table, parameters
+from flows.pricing.policy import create_policy_tables, parameters
 from flows.settings import SQL
 
 REQUIRED = ("claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service", "date_of_service")
@@ -106,11 +108,39 @@ def price_part(lake: Path, part: str, priced: str, cf_variant: str) -> str:
 
 
 def price_into(con: duckdb.DuckDBPyConnection, lines: str, priced: str, cf_variant: str) -> None:
-    """The claim lines of the query `lines` priced by sql/pricing/price.sql into `priced` (Parquet, with input_row
-    and input_problem)."""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW claim_input AS {lines}")
-    query = (SQL / "pricing" / "price.sql").read_text()
-    con.execute(f"COPY ({query}) TO '{quoted(priced)}' (FORMAT PARQUET)", parameters(cf_variant))
+    """The claim lines of the query `lines` priced by the steps of sql/pricing/steps/ into `priced` (Parquet, with
+    input_row and input_problem)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE claim_input AS {lines}")
+    run_steps(con, parameters(cf_variant))
+    con.execute(f"COPY priced TO '{quoted(priced)}' (FORMAT PARQUET)")
+    for kind, name in reversed([made(step) for step in STEPS]):  # the next part makes its own
+        con.execute(f"DROP {kind} {name}")
+    con.execute("DROP TABLE claim_input")
+
+
+def run_steps(con: duckdb.DuckDBPyConnection, values: dict, until: str | None = None) -> None:
+    """Run the steps of sql/pricing/steps/ in order, each making the table or view it is named for; through the step
+    `until` where given. `values` are the variables they read (getvariable)."""
+    set_variables(con, values)
+    for step in STEPS:
+        con.execute(step.read_text())
+        if made(step)[1] == until:
+            return
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, values: dict) -> None:
+    for name, value in values.items():
+        con.execute(f"SET VARIABLE {name} = $value", {"value": value})
+
+
+def made(step: Path) -> tuple[str, str]:
+    """What a step makes, ("TABLE" or "VIEW", its name): a step read by two later ones is a table, made once; the
+    others are views, which DuckDB plans into the step reading them."""
+    kind, name = re.search(r"^CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+)", step.read_text(), re.MULTILINE).groups()
+    return kind, name
+
+
+STEPS = sorted((SQL / "pricing" / "steps").glob("*.sql"))
 
 
 def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPyConnection:
@@ -129,8 +159,10 @@ def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPy
     if not reader.holds(con, "zip_locality"):
         for view, empty in EMPTY_ZIP.items():
             con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
+    # this pfs's fee arithmetic, not the copy in a pfs.duckdb an older pfs wrote: TEMP macros are found first
+    con.execute(MACROS.read_text().replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
     con.execute((SQL / "pricing" / "macros.sql").read_text())
-    create_policy_table(con)
+    create_policy_tables(con)
     return con
 
 

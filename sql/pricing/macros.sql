@@ -22,3 +22,23 @@ CREATE OR REPLACE TEMP MACRO percent(share) AS regexp_replace(CAST(round(share *
 
 -- ' (since 2022-01-01)' after a share that took effect that day; '' after one that has always held.
 CREATE OR REPLACE TEMP MACRO since(day) AS CASE WHEN day IS NULL THEN '' ELSE format(' (since {})', day) END;
+
+-- A global surgery's days of post-operative care (10 or 90, PPRRVU's GLOB DAYS); null for any other global period,
+-- which modifier 55 cannot bill.
+CREATE OR REPLACE TEMP MACRO post_op_days(global_days) AS
+    CASE WHEN TRY_CAST(global_days AS INTEGER) IN (10, 90) THEN TRY_CAST(global_days AS INTEGER) END;
+
+-- The share of the global fee a split of global surgery pays (ch. 12 s. 40.2 and 40.4, PPRRVU's PRE, INTRA and POST
+-- OP shares): 54 surgical care only, the pre- and intra-operative shares; 55 post-operative care only, the
+-- post-operative share for the days of care given of the global period's; 56 pre-operative care only; 78 return to
+-- the operating room, the intra-operative share. Null where no split applies.
+CREATE OR REPLACE TEMP MACRO split_share(split, preop, intraop, postop, days, global_days) AS
+    CAST(CASE split WHEN '54' THEN preop + intraop
+                    WHEN '55' THEN exact(postop * least(days, post_op_days(global_days))) / post_op_days(global_days)
+                    WHEN '56' THEN preop
+                    WHEN '78' THEN intraop END AS DECIMAL(18, 12));
+
+-- An amount times the line's global surgery split and bilateral shares, exact; the multiplication is skipped where
+-- both are 1 (most lines), as exact products of wide decimals cost time on every line.
+CREATE OR REPLACE TEMP MACRO line_share(amount, split, bilateral) AS
+    CASE WHEN split = 1 AND bilateral = 1 THEN exact(amount) ELSE exact(exact(amount) * split * bilateral) END;

@@ -32,14 +32,17 @@ CREATE OR REPLACE MACRO limiting_charge_usd(fee) AS usd(fee * nonpar_share() * l
 CREATE OR REPLACE MACRO has_opps_rvus(opps_nonfacility_pe_rvu, opps_facility_pe_rvu, opps_mp_rvu) AS
     opps_nonfacility_pe_rvu + opps_facility_pe_rvu + opps_mp_rvu > 0;
 
--- A PPRRVU row's amount (`rvu`, a row of rvu as a struct) in a locality (`gpci`, a row of gpci) and setting
--- (facility when `facility`), unrounded: with the RVUs used for OPPS when `opps`.
+-- A PPRRVU row's (`rvu`, a row of rvu as a struct) practice expense RVU in a setting (facility when `facility`):
+-- the one used for OPPS when `opps`.
+CREATE OR REPLACE MACRO setting_pe_rvu(rvu, facility, opps) AS
+    CASE WHEN opps AND facility THEN rvu.opps_facility_pe_rvu WHEN opps THEN rvu.opps_nonfacility_pe_rvu
+         WHEN facility THEN rvu.facility_pe_rvu ELSE rvu.nonfacility_pe_rvu END;
+
+-- A PPRRVU row's amount in a locality (`gpci`, a row of gpci) and setting, unrounded: with the RVUs used for OPPS
+-- when `opps`.
 CREATE OR REPLACE MACRO setting_amount(rvu, gpci, cf, facility, opps) AS
     gpci_amount(
-        rvu.work_rvu,
-        CASE WHEN opps AND facility THEN rvu.opps_facility_pe_rvu WHEN opps THEN rvu.opps_nonfacility_pe_rvu
-             WHEN facility THEN rvu.facility_pe_rvu ELSE rvu.nonfacility_pe_rvu END,
-        CASE WHEN opps THEN rvu.opps_mp_rvu ELSE rvu.mp_rvu END,
+        rvu.work_rvu, setting_pe_rvu(rvu, facility, opps), CASE WHEN opps THEN rvu.opps_mp_rvu ELSE rvu.mp_rvu END,
         gpci.work_gpci, gpci.pe_gpci, gpci.mp_gpci, cf);
 
 -- What a row's fee in a locality and setting is made of: whether its status is paid, whether it has OPPS RVUs,
