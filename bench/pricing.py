@@ -10,7 +10,9 @@ quarter, MAC and locality given, a provider kind and a charge on some lines. The
 process; with --workers, on a local Dask cluster of that many processes) and reports wall time, lines per
 second and the peak RSS of the largest process. Target on a 2-core machine: 10 M lines in <= 30 s and <= 2 GB.
 Then times the floor, the same lines joined to their locality fee into Parquet with no rule (issue 20: pfs price
-within 4x of it).
+within 4x of it), and checks the amounts against slow paths: a sample of lines no rule changed against a locality
+fee computed in Decimal from the lake's RVU and GPCI rows (tests/reference.py), and the first claims priced again
+on their own, in one small part, against the same lines of the large run.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from static_site import OUT, ROOT, environment, lake_of_rvu25d  # noqa: E402  (the same RVU25D lake)
+
+sys.path.insert(0, str(ROOT))
+from flows.lake import reader  # noqa: E402
+from flows.pricing.price import price_file  # noqa: E402
+from tests.reference import locality_fee  # noqa: E402
+
+SAMPLE = 2_000  # lines checked against the Decimal reference
+ALONE = 8_000  # the first lines (2,000 claims of four) priced again on their own
 
 GENERATE = """
 COPY (
@@ -77,6 +87,38 @@ def floor(lake: Path, claims: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def check_against_reference(lake: Path, priced: Path) -> int:
+    """Lines priced with no rule but units, each equal to the Decimal locality fee x units; how many were checked."""
+    no_rule = (
+        f"SELECT hcpcs, modifiers, units, release, mac, locality, setting, allowed_usd FROM '{priced}' "
+        "WHERE status = 'priced' AND (reasons = 'the fee schedule amount' OR regexp_full_match(reasons, '\\d+ units'))"
+    )
+    lines = duckdb.connect().execute(f"SELECT * FROM ({no_rule}) USING SAMPLE {SAMPLE} ROWS (reservoir, 7)").fetchall()
+    db = reader.connect(lake)
+    for hcpcs, modifiers, units, release, mac, locality, setting, allowed in lines:
+        row = next((m for m in ("26", "TC") if m in (modifiers or "").split()), "")
+        fee = locality_fee(db, release, hcpcs, row, mac, locality, setting.replace("-", ""))
+        if fee * int(units) != allowed:
+            raise SystemExit(f"{hcpcs} {modifiers} x{units} in {mac}/{locality}: priced {allowed}, reference {fee}")
+    return len(lines)
+
+
+def check_alone(lake: Path, claims: Path, priced: Path) -> int:
+    """The first claims priced on their own equal the same lines of the large run, column for column."""
+    con = duckdb.connect()
+    first, again = OUT / "claims-first.parquet", OUT / "priced-first.parquet"
+    con.execute(f"COPY (SELECT * FROM '{claims}' LIMIT {ALONE}) TO '{first}' (FORMAT PARQUET)")
+    price_file(str(lake), str(first), str(again))
+    differ = con.execute(
+        f"SELECT count(*) FROM ((SELECT * FROM '{again}') EXCEPT ALL (SELECT * FROM '{priced}' LIMIT {ALONE}))"
+    ).fetchone()[0]
+    first.unlink()
+    again.unlink()
+    if differ:
+        raise SystemExit(f"{differ} of the first {ALONE} lines price differently on their own")
+    return ALONE
+
+
 def generate(lake: Path, path: Path, lines: int) -> None:
     con = duckdb.connect()
     con.execute(f"ATTACH '{lake / 'pfs.duckdb'}' AS pfs (READ_ONLY)")
@@ -120,6 +162,8 @@ def main() -> None:
     print(f"the floor, a plain join of the same lines to their locality fee into Parquet: {plain:.1f} s; "
           f"pfs price takes {wall / plain:.1f}x the floor (target <= 4x)")  # fmt: skip
     joined.unlink()
+    print(f"amounts: {check_against_reference(lake, priced):,} sampled lines equal the Decimal reference; the first "
+          f"{check_alone(lake, claims, priced):,} lines priced on their own equal the large run's")  # fmt: skip
     if not args.keep:
         claims.unlink()
         priced.unlink()
