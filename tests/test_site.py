@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -106,6 +106,10 @@ def _money(text: str) -> Decimal:
     return Decimal(re.search(r"-?[\d,]+\.\d\d", text).group(0).replace(",", ""))
 
 
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _query(con, sql: str, **params) -> list[dict]:
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
@@ -191,12 +195,17 @@ def test_the_locality_table_and_chart_hold_every_localitys_fee(site: Path, con, 
     table = _by_id(root, "locality-fees")
     headers = [_text(th) for th in table.find("thead").iter("th")][3:]
     paid = [s for s in ("nonfacility", "facility") if not row[f"{s}_na"]]
-    assert headers == [{"nonfacility": "Non-facility", "facility": "Facility"}[s] for s in paid]
+    names = {"nonfacility": "Non-facility", "facility": "Facility"}
+    assert headers == [h for s in paid for h in (names[s], f"{names[s]}, non-participating")]
     rows = _rows(table)
     assert sorted(r[2] for r in rows) == sorted(lake)
     for r in rows:
-        for column, s in zip(r[3:], paid, strict=True):
-            assert _money(column) == lake[r[2]][f"fee_{s}_usd"]
+        for (fee, nonpar), s in zip(zip(r[3::2], r[4::2], strict=True), paid, strict=True):
+            assert _money(fee) == lake[r[2]][f"fee_{s}_usd"]
+            # a non-participating provider: 95% of the fee, and its limiting charge 115% of that, each to the cent
+            expected = _cents(lake[r[2]][f"fee_{s}_usd"] * Decimal("0.95"))
+            limit = _cents(lake[r[2]][f"fee_{s}_usd"] * Decimal("0.95") * Decimal("1.15"))
+            assert nonpar == f"{expected:,.2f} (limit {limit:,.2f})"
     fees = [float(lake[r[2]][f"fee_{setting}_usd"]) for r in rows]
     assert fees == sorted(fees)  # lowest first, as the chart's bars
     # the bars, read back through the frame's axes: locality i's bar stands at its fee

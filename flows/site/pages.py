@@ -118,13 +118,17 @@ def _rvus(p: dict, links: Links) -> dict:
     return {"frame": links.frame(chart), "layer": layer, "desc": desc}
 
 
-LOCALITY = {"nonfacility": (5, "fee_nonfacility_usd", "nonfacility_na", "non-facility"),
-            "facility": (6, "fee_facility_usd", "facility_na", "facility")}  # fmt: skip
+# each setting's column in a locality_fees row, its national column, its NA flag, its name, and the columns of its
+# non-participating fee and limiting charge
+LOCALITY = {"nonfacility": (5, "fee_nonfacility_usd", "nonfacility_na", "non-facility", 9),
+            "facility": (6, "fee_facility_usd", "facility_na", "facility", 11)}  # fmt: skip
 
 
 def _localities(p: dict, release: Release, links: Links) -> dict:
     """The chart and table of the code's fee in every locality, in the setting CMS pays (non-facility first)."""
-    fees = p["locality_fees"]  # (hcpcs, mac, locality, state, name, nonfacility, facility, capped_nf, capped_f)
+    # (hcpcs, mac, locality, state, name, nonfacility, facility, capped_nf, capped_f, nonpar_nf, limiting_nf,
+    # nonpar_f, limiting_f)
+    fees = p["locality_fees"]
     unpaid = f"No locality fees: CMS pays no PFS amount for status {p['status_code']} codes."
     if not fees:
         if "gpci" not in release.files_missing:
@@ -133,7 +137,7 @@ def _localities(p: dict, release: Release, links: Links) -> dict:
                f"(it holds {', '.join(release.files)}).")  # fmt: skip
         return {"chart": None, "why": why}
     setting = "facility" if p["nonfacility_na"] and not p["facility_na"] else "nonfacility"
-    column, national_key, _, label = LOCALITY[setting]
+    column, national_key, _, label, _ = LOCALITY[setting]
     ordered = sorted(fees, key=lambda r: (r[column] is None, r[column], r[1], r[2]))
     values = [r[column] for r in ordered if r[column] is not None]
     if not values:
@@ -143,18 +147,23 @@ def _localities(p: dict, release: Release, links: Links) -> dict:
     chart, layer = charts.locality_layer(values, None if national is None else float(national), float(median), label)
     # a setting CMS does not pay (NA) gets no column: a hundred cells of "NA" would say it less clearly
     shown = [s for s in ("nonfacility", "facility") if not p[LOCALITY[s][2]]] or ["nonfacility", "facility"]
-    columns = [LOCALITY[s][0] for s in shown]
-    rows = [(f"{r[4]} ({r[3]})", f"{r[1]} {r[2]}", *(_locality_fee(r[c], r[c + 2]) for c in columns)) for r in ordered]
+    rows = [(f"{r[4]} ({r[3]})", f"{r[1]} {r[2]}", *(cell for s in shown for cell in _locality_cells(r, s)))
+            for r in ordered]  # fmt: skip
     low, high = ordered[0], ordered[len(values) - 1]
     desc = (f"{len(values)} localities from {usd(low[column])} ({low[4]}, {low[3]}) to {usd(high[column])} "
             f"({high[4]}, {high[3]}); median {usd(median)}; national {usd(national)}.")  # fmt: skip
     return {"chart": {"frame": links.frame(chart), "layer": layer}, "setting": label, "rows": rows, "desc": desc,
-            "capped": any(r[7] or r[8] for r in ordered), "settings": [LOCALITY[s][3] for s in shown],
+            "capped": any(r[7] or r[8] for r in ordered),
+            "settings": [h for s in shown for h in (LOCALITY[s][3], f"{LOCALITY[s][3]}, non-participating")],
             "na": [LOCALITY[s][3] for s in LOCALITY if s not in shown]}  # fmt: skip
 
 
-def _locality_fee(amount: float | None, capped: bool) -> str:
-    return "—" if amount is None else f"{amount:,.2f}{'*' if capped else ''}"
+def _locality_cells(row: tuple, setting: str) -> tuple[str, str]:
+    """A locality's fee in a setting, and a non-participating provider's fee with its limiting charge."""
+    fee, nonpar = LOCALITY[setting][0], LOCALITY[setting][4]
+    if row[fee] is None:
+        return "—", "—"
+    return f"{row[fee]:,.2f}{'*' if row[fee + 2] else ''}", f"{row[nonpar]:,.2f} (limit {row[nonpar + 1]:,.2f})"
 
 
 def _category(p: dict, category: Category | None, chart: charts.Chart | None, links: Links) -> dict:
