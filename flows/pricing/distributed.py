@@ -19,8 +19,18 @@ from flows.pricing.price import PART_LINES, Parts, Priced, combine, number, pric
 
 @task(cache_policy=NO_CACHE, retries=1)
 def price_one_part(lake: str, part: str, priced: str, cf_variant: str) -> str:
-    """One part priced on a worker, against the worker's copy of the lake."""
-    return price_part(storage.local_lake(lake), part, priced, cf_variant)
+    """One part priced on a worker, against the worker's copy of the lake, with the worker's threads."""
+    return price_part(storage.local_lake(lake), part, priced, cf_variant, threads=_worker_threads())
+
+
+def _worker_threads() -> int | None:
+    """The threads of the Dask worker running the task (none when it runs elsewhere)."""
+    from distributed import get_worker
+
+    try:
+        return get_worker().state.nthreads
+    except ValueError:
+        return None
 
 
 @flow(name="price-claims", log_prints=True)

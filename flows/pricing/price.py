@@ -97,9 +97,12 @@ def number(con: duckdb.DuckDBPyConnection, claims: str, part_lines: int = PART_L
     return Parts(max(len(ranges), 1), columns, first_line, in_order)  # an empty file is one empty part
 
 
-def price_part(lake: Path, part: str, priced: str, cf_variant: str) -> str:
-    """One part written by `number` (a Parquet file) priced into `priced`, on a connection of its own."""
+def price_part(lake: Path, part: str, priced: str, cf_variant: str, threads: int | None = None) -> str:
+    """One part written by `number` (a Parquet file) priced into `priced`, on a connection of its own, with `threads`
+    (a Dask worker's: DuckDB would take every core of the machine for each worker)."""
     con = _lake_connection(lake, tempfile.gettempdir(), part, priced)
+    if threads:
+        con.execute("SET threads = $n", {"n": threads})
     try:
         price_into(con, f"SELECT * FROM read_parquet('{quoted(part)}')", priced, cf_variant)
         return priced
