@@ -20,6 +20,8 @@ CENT = Decimal("0.01")
 ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("99213", ""): {"work": "1.30", "nf_pe": "1.20", "f_pe": "0.50", "mp": "0.10", "glob": "XXX", "mult": "0",
                     "pre": "0.00", "intra": "0.00", "post": "0.00"},
+    ("99214", ""): {"work": "1.92", "nf_pe": "1.60", "f_pe": "0.70", "mp": "0.13", "glob": "XXX", "mult": "0",
+                    "bilat": "9"},
     ("10060", ""): {"work": "1.50", "nf_pe": "2.00", "f_pe": "1.20", "mp": "0.20", "glob": "010", "mult": "2"},
     ("27447", ""): {"work": "20.00", "nf_pe": "15.00", "f_pe": "15.00", "mp": "3.00", "glob": "090", "mult": "2",
                     "pre": "0.09", "intra": "0.84", "post": "0.07", "asst": "2", "co": "2", "bilat": "1"},
@@ -221,6 +223,24 @@ def test_a_therapy_assistant_is_paid_in_full_before_2022_and_85_percent_from_202
     )  # fmt: skip
     assert (in_2021["release"], allowed(in_2021)) == ("RVU21A", fee("97110"))
     assert (in_2022["release"], allowed(in_2022)) == ("RVU22A", cents(fee("97110") * Decimal("0.85")))
+
+
+# -- where the service was furnished --------------------------------------------------------------------------------
+
+
+def test_a_mac_and_locality_given_are_used_instead_of_the_zip(rules_lake, tmp_path):
+    """The lake holds no ZIP code file, but the line names its MAC and locality: the ZIP is not looked up."""
+    [line] = priced(rules_lake, tmp_path, {"hcpcs": "99213", "zip": "35203"})
+    assert (line["status"], line["mac"], line["locality"]) == ("priced", "10112", "00")
+    assert allowed(line) == fee("99213")
+
+
+def test_a_bilateral_modifier_on_a_code_without_bilateral_payment_changes_nothing(rules_lake, tmp_path):
+    """BILAT SURG 9 (99214): modifier 50 does not apply, and two units are two units."""
+    [line] = priced(rules_lake, tmp_path, {"hcpcs": "99214", "modifiers": "50", "units": "2"})
+    assert allowed(line) == 2 * fee("99214")
+    assert "modifier 50: bilateral payment does not apply (BILAT SURG 9)" in line["reasons"]
+    assert "bilateral (" not in line["reasons"]
 
 
 # -- ties go to the line first in the file ------------------------------------------------------------------------
