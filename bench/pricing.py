@@ -10,9 +10,10 @@ quarter, MAC and locality given, a provider kind and a charge on some lines. The
 process; with --workers, on a local Dask cluster of that many processes) and reports wall time, lines per
 second and the peak RSS of the largest process. Target on a 2-core machine: 10 M lines in <= 30 s and <= 2 GB.
 Then times the floor, the same lines joined to their locality fee into Parquet with no rule (issue 20: pfs price
-within 4x of it), and checks the amounts against slow paths: a sample of lines no rule changed against a locality
-fee computed in Decimal from the lake's RVU and GPCI rows (tests/reference.py), and the first claims priced again
-on their own, in one small part, against the same lines of the large run.
+within 4x of it). Then checks the amounts: a sample of lines no rule can change (chosen by their input and PPRRVU
+row: no modifier, a physician, no charge, status A, MULT PROC and BILAT SURG 0 or 9, a setting CMS pays) against
+the locality fee x units computed in Decimal from the lake's RVU and GPCI rows (tests/reference.py); and, that
+parts change nothing, the first claims priced again on their own against the same lines of the large run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -31,9 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from static_site import OUT, ROOT, environment, lake_of_rvu25d  # noqa: E402  (the same RVU25D lake)
 
 sys.path.insert(0, str(ROOT))
+from flows import settings  # noqa: E402
 from flows.lake import reader  # noqa: E402
 from flows.pricing.price import price_file  # noqa: E402
 from tests.reference import locality_fee  # noqa: E402
+from transforms.places_of_service import facility_places  # noqa: E402
 
 SAMPLE = 2_000  # lines checked against the Decimal reference
 ALONE = 8_000  # the first lines (2,000 claims of four) priced again on their own
@@ -87,24 +91,34 @@ def floor(lake: Path, claims: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def check_against_reference(lake: Path, priced: Path) -> int:
-    """Lines priced with no rule but units, each equal to the Decimal locality fee x units; how many were checked."""
-    no_rule = (
-        f"SELECT hcpcs, modifiers, units, release, mac, locality, setting, allowed_usd FROM '{priced}' "
-        "WHERE status = 'priced' AND (reasons = 'the fee schedule amount' OR regexp_full_match(reasons, '\\d+ units'))"
-    )
-    lines = duckdb.connect().execute(f"SELECT * FROM ({no_rule}) USING SAMPLE {SAMPLE} ROWS (reservoir, 7)").fetchall()
+def check_against_reference(lake: Path, claims: Path, priced: Path) -> int:
+    """Lines no rule can change, each priced at the Decimal locality fee x units; how many were checked."""
+    # the generated claims all fall in RVU25D's quarter: the facility places of config/places_of_service.toml then
+    places = ", ".join(f"'{p}'" for p in facility_places(settings.places_of_service(), date(2025, 11, 1)))
+    no_rule = f"""
+        SELECT c.hcpcs, c.units, c.mac, c.locality, o.release, o.allowed_usd, o.status,
+               CASE WHEN c.place_of_service IN ({places}) THEN 'facility' ELSE 'nonfacility' END AS setting
+        FROM (SELECT row_number() OVER () AS n, * FROM '{claims}') AS c
+        POSITIONAL JOIN (SELECT * FROM '{priced}') AS o
+        JOIN pfs.rvu AS r ON r.release = o.release AND r.hcpcs = c.hcpcs AND r.modifier = ''
+        WHERE coalesce(c.modifiers, '') = '' AND c.provider_kind = 'physician' AND c.charge_usd IS NULL
+              AND r.status_code = 'A' AND r.mult_proc_ind IN ('0', '9') AND r.bilat_surg_ind IN ('0', '9')
+              AND NOT r.nonfacility_na AND NOT r.facility_na
+    """
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{lake / 'pfs.duckdb'}' AS pfs (READ_ONLY)")
+    lines = con.execute(f"SELECT * FROM ({no_rule}) USING SAMPLE {SAMPLE} ROWS (reservoir, 7)").fetchall()
     db = reader.connect(lake)
-    for hcpcs, modifiers, units, release, mac, locality, setting, allowed in lines:
-        row = next((m for m in ("26", "TC") if m in (modifiers or "").split()), "")
-        fee = locality_fee(db, release, hcpcs, row, mac, locality, setting.replace("-", ""))
-        if fee * int(units) != allowed:
-            raise SystemExit(f"{hcpcs} {modifiers} x{units} in {mac}/{locality}: priced {allowed}, reference {fee}")
+    for hcpcs, units, mac, locality, release, allowed, status, setting in lines:
+        fee = locality_fee(db, release, hcpcs, "", mac, locality, setting)
+        if status != "priced" or fee * int(units) != allowed:
+            raise SystemExit(f"{hcpcs} x{units} in {mac}/{locality} ({setting}): {status} {allowed}, reference {fee}")
     return len(lines)
 
 
 def check_alone(lake: Path, claims: Path, priced: Path) -> int:
-    """The first claims priced on their own equal the same lines of the large run, column for column."""
+    """Parts change nothing: the first claims priced on their own equal the same lines of the large run, column for
+    column (pfs against pfs: the reference check is the amounts' own)."""
     con = duckdb.connect()
     first, again = OUT / "claims-first.parquet", OUT / "priced-first.parquet"
     con.execute(f"COPY (SELECT * FROM '{claims}' LIMIT {ALONE}) TO '{first}' (FORMAT PARQUET)")
@@ -162,8 +176,9 @@ def main() -> None:
     print(f"the floor, a plain join of the same lines to their locality fee into Parquet: {plain:.1f} s; "
           f"pfs price takes {wall / plain:.1f}x the floor (target <= 4x)")  # fmt: skip
     joined.unlink()
-    print(f"amounts: {check_against_reference(lake, priced):,} sampled lines equal the Decimal reference; the first "
-          f"{check_alone(lake, claims, priced):,} lines priced on their own equal the large run's")  # fmt: skip
+    print(f"amounts: {check_against_reference(lake, claims, priced):,} sampled lines no rule changes equal the Decimal "
+          f"reference; the first {check_alone(lake, claims, priced):,} lines priced on their own equal the large "
+          "run's")  # fmt: skip
     if not args.keep:
         claims.unlink()
         priced.unlink()

@@ -89,20 +89,24 @@ def test_technical_component_modifiers_take_the_share_of_their_day(days, day, mo
     assert row[0] == Decimal(expected)
 
 
-def test_each_mult_proc_class_takes_its_shares_and_since_when(days):
+def test_each_mult_proc_indicator_ranks_what_cms_ranks_at_its_shares(days):
+    """[R] "Multiple Procedure": 2 and 3 rank procedures (50% after the first), 4 imaging's technical and professional
+    components, 5 therapy's practice expense, 6 and 7 technical components; 0, 1 and 9 are not reduced."""
     rows = days.execute(
-        "SELECT mult_proc_ind, class_name, ranks, others, tc_others, pc_others, pc_others_from "
+        "SELECT mult_proc_ind, ranks, others, tc_others, pc_others, pc_others_from "
         "FROM pricing_class_days WHERE day = DATE '2025-06-30' ORDER BY 1"
     ).fetchall()
     half, none = Decimal("0.5"), None
     assert rows == [
-        ("2", "multiple procedures", "procedure", half, none, none, none),
-        ("3", "multiple procedures", "procedure", half, none, none, none),
-        ("4", "imaging", "parts", none, half, Decimal("0.95"), date(2017, 1, 1)),
-        ("5", "therapy", "practice_expense", half, none, none, none),
-        ("6", "cardiovascular services", "parts", none, Decimal("0.75"), none, none),
-        ("7", "ophthalmology services", "parts", none, Decimal("0.8"), none, none),
+        ("2", "procedure", half, none, none, none),
+        ("3", "procedure", half, none, none, none),
+        ("4", "parts", none, half, Decimal("0.95"), date(2017, 1, 1)),
+        ("5", "practice_expense", half, none, none, none),
+        ("6", "parts", none, Decimal("0.75"), none, none),
+        ("7", "parts", none, Decimal("0.8"), none, none),
     ]
+    together = "SELECT count(DISTINCT class_name) FROM pricing_class_days WHERE mult_proc_ind IN ('2', '3')"
+    assert days.execute(together).fetchone()[0] == 1  # an endoscopic family ranks with the day's other procedures
 
 
 @pytest.mark.parametrize(("day", "place", "facility"), [
@@ -219,4 +223,13 @@ def test_a_line_no_class_ranks_is_its_fee_times_its_units_and_payee_share():
 
 def test_a_class_naming_a_share_not_in_shares_is_an_error_naming_both():
     with pytest.raises(ValueError, match=r"\[multiple_procedure.classes\] 2: no share 'standard_other' in \[shares\]"):
-        _check_names(["standard_others"], {"2": {"others": "standard_other"}}, {})
+        _check_names(["standard_others"], {"2": {"ranks": "procedure", "others": "standard_other"}}, {})
+
+
+@pytest.mark.parametrize(("entry", "error"), [
+    ({"ranks": "procedures", "others": "standard_others"}, "ranks 'procedures' is not one of procedure"),
+    ({"ranks": "parts", "pc_others": "standard_others"}, "ranks parts needs tc_others"),
+])  # fmt: skip
+def test_a_class_ranking_what_pfs_cannot_rank_is_an_error_naming_it(entry, error):
+    with pytest.raises(ValueError, match=error):
+        _check_names(["standard_others"], {"4": entry}, {})

@@ -1,7 +1,7 @@
-"""The payment policy of config/pricing.toml as the tables and $parameters sql/pricing/ reads: each share in force
-over each stretch of days (`pricing_policy`), the MULT PROC classes and the technical component modifiers with their
-shares over the same stretches, the BILAT SURG shares and the facility places of service with their dates. TEMP
-tables: pricing reads the lake without changing it."""
+"""The payment policy of config/pricing.toml as the tables and variables (getvariable) sql/pricing/ reads: each
+share in force over each stretch of days (`pricing_policy`), the MULT PROC classes and the technical component
+modifiers with their shares over the same stretches, the BILAT SURG shares and the facility places of service with
+their dates. TEMP tables: pricing reads the lake without changing it."""
 
 from __future__ import annotations
 
@@ -23,12 +23,11 @@ def policy() -> dict:
 
 
 def parameters(cf_variant: str) -> dict:
-    """Every $parameter of sql/pricing/steps/."""
+    """Every variable sql/pricing/steps/ reads (getvariable)."""
     p = policy()
     modifiers = p["modifiers"]
     return {
         "variant": cf_variant,
-        "paid_statuses": p["paid_statuses"],
         "by_report_statuses": p["by_report_statuses"],
         "standard_most": p["multiple_procedure"]["standard_most"],
         "assistant": modifiers["assistant"],
@@ -106,8 +105,19 @@ def _share(period: dict, name: str | None, column: str) -> dict:
     return {column: period[name] if name else None, f"{column}_from": period[f"{name}_from"] if name else None}
 
 
+# what a MULT PROC class may rank, and the shares each needs (config/pricing.toml [multiple_procedure.classes])
+RANKS = {"procedure": ("others",), "practice_expense": ("others",), "parts": ("tc_others",)}
+
+
 def _check_names(shares: list[str], classes: dict, technical: dict) -> None:
-    """Every share a MULT PROC class or technical component modifier names is one of [shares]."""
+    """Each MULT PROC class ranks what pfs can rank, with the shares that needs; every share a class or technical
+    component modifier names is one of [shares]."""
+    for ind, c in classes.items():
+        where = f"{WHERE} [multiple_procedure.classes] {ind}"
+        if c.get("ranks") not in RANKS:
+            raise ValueError(f"{where}: ranks {c.get('ranks')!r} is not one of {', '.join(RANKS)}")
+        if missing := [part for part in RANKS[c["ranks"]] if not c.get(part)]:
+            raise ValueError(f"{where}: ranks {c['ranks']} needs {', '.join(missing)}")
     named = [(f"[multiple_procedure.classes] {i}", c.get(part)) for i, c in classes.items()
              for part in ("others", "tc_others", "pc_others")]  # fmt: skip
     named += [(f"[modifiers.technical_component] {m}", c["share"]) for m, c in technical.items()]

@@ -121,14 +121,12 @@ def price_into(con: duckdb.DuckDBPyConnection, lines: str, priced: str, cf_varia
     con.execute("DROP TABLE claim_input")
 
 
-def run_steps(con: duckdb.DuckDBPyConnection, values: dict, until: str | None = None) -> None:
-    """Run the steps of sql/pricing/steps/ in order, each making the table or view it is named for; through the step
-    `until` where given. `values` are the variables they read (getvariable)."""
+def run_steps(con: duckdb.DuckDBPyConnection, values: dict) -> None:
+    """Run the steps of sql/pricing/steps/ in order, each making the table or view it is named for. `values` are the
+    variables they read (getvariable)."""
     set_variables(con, values)
     for step in STEPS:
         con.execute(step.read_text())
-        if made(step)[1] == until:
-            return
 
 
 def set_variables(con: duckdb.DuckDBPyConnection, values: dict) -> None:
@@ -143,7 +141,7 @@ def made(step: Path) -> tuple[str, str]:
     return kind, name
 
 
-STEPS = sorted((SQL / "pricing" / "steps").glob("*.sql"))
+STEPS = sorted((SQL / "pricing" / "steps").glob("*.sql"), key=lambda step: int(step.stem.split("_", 1)[0]))
 
 
 def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPyConnection:

@@ -3,6 +3,7 @@
 -- rate (config/places_of_service.toml) and the shares of config/pricing.toml (pricing_policy).
 -- inputs: release_validity, zip_validity, facility_place (TEMP, from config), pricing_policy (TEMP, from config).
 -- Made once per connection: a line finds all of it by one hash join on its date, rather than range joins per line.
+-- The release in force has no end yet: its days run to 2099-12-31 (a row a day; claims are not dated beyond).
 CREATE OR REPLACE TEMP TABLE pricing_days AS
 WITH release_days AS (
     SELECT release, unnest(generate_series(valid_from, coalesce(valid_to, DATE '2099-12-31'), INTERVAL 1 DAY))::DATE

@@ -12,15 +12,24 @@ code_rows AS (
 ),
 endo_bases AS (SELECT DISTINCT release, endo_base FROM rvu WHERE mult_proc_ind = '3' AND endo_base <> ''),
 gpci_releases AS (SELECT DISTINCT release FROM gpci),
-found AS (
+-- the line's own PPRRVU row (u, as a struct), and its endoscopic family: its base code (MULT PROC 3: CMS's endoscopy families), or the
+-- code itself when it is a family's base
+rowed AS (
     SELECT
         p.*,
+        u,
+        CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family
+    FROM placed AS p
+    LEFT JOIN rvu AS u ON u.release = p.release AND u.hcpcs = p.code AND u.modifier = p.row_modifier
+    LEFT JOIN endo_bases AS eb ON eb.release = p.release AND eb.endo_base = p.code
+),
+found AS (
+    SELECT
+        p.* EXCLUDE (u),
         u.hcpcs IS NOT NULL AS row_known,
         u.status_code, u.not_used_for_medicare_payment, u.mult_proc_ind, u.bilat_surg_ind, u.asst_surg_ind,
         u.co_surg_ind, u.team_surg_ind, u.preop_share, u.intraop_share, u.postop_share, u.nonfacility_na, u.facility_na,
         u.global_days, u.pctc_ind,
-        -- an endoscopy's family: its base code (MULT PROC 3), or the code itself when it is a family's base
-        CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END AS family,
         p.setting = 'facility' OR (p.setting = 'nonfacility' AND u.nonfacility_na) AS facility,
         g.mac IS NOT NULL AS locality_known,
         gr.release IS NOT NULL AS release_has_gpci,
@@ -34,14 +43,10 @@ found AS (
         setting_parts(b, g, cf.cf, facility) AS base_parts,
         setting_pe_rvu(u, facility, false) * g.pe_gpci * cf.cf AS pe_amount,
         cr.rows_of_code
-    FROM placed AS p
-    LEFT JOIN rvu AS u ON u.release = p.release AND u.hcpcs = p.code AND u.modifier = p.row_modifier
-    LEFT JOIN endo_bases AS eb ON eb.release = p.release AND eb.endo_base = p.code
+    FROM rowed AS p
     LEFT JOIN rvu AS pc ON pc.release = p.release AND pc.hcpcs = p.code AND pc.modifier = '26'
     LEFT JOIN rvu AS tc ON tc.release = p.release AND tc.hcpcs = p.code AND tc.modifier = 'TC'
-    LEFT JOIN rvu AS b
-        ON b.release = p.release AND b.modifier = p.row_modifier
-           AND b.hcpcs = CASE WHEN u.mult_proc_ind = '3' THEN u.endo_base WHEN eb.endo_base IS NOT NULL THEN p.code END
+    LEFT JOIN rvu AS b ON b.release = p.release AND b.modifier = p.row_modifier AND b.hcpcs = p.family
     LEFT JOIN gpci AS g ON g.release = p.release AND g.mac = p.mac AND g.locality = p.locality
     LEFT JOIN gpci_releases AS gr ON gr.release = p.release
     LEFT JOIN cf ON cf.release = p.release

@@ -1,13 +1,17 @@
 -- judged: one row per claim line (grain: claim line): whether it is priced, by report or not priced, with the first
 -- reason it is not priced in the order a contractor checks (refusal), who is paid for it (role) and the global
--- surgery split it bills (split_modifier). inputs: priced_row; the lists of config/pricing.toml (as parameters).
+-- surgery split it bills (split_modifier). inputs: priced_row; the lists of config/pricing.toml (variables).
 CREATE OR REPLACE TEMP TABLE judged AS
 WITH roled AS (
     SELECT
         *,
-        -- who is paid: the surgeon, an assistant (80, 81, 82; AS an NPP assisting), or a co-surgeon (62)
-        CASE WHEN list_has_any(mods, getvariable('assistant')) OR list_contains(mods, getvariable('npp_assistant')) THEN 'assistant'
+        -- who is paid: the surgeon, an assistant (80, 81, 82; AS an NPP assisting), or a co-surgeon (62); and the
+        -- modifier that says so
+        CASE WHEN list_has_any(mods, getvariable('assistant')) OR list_contains(mods, getvariable('npp_assistant'))
+             THEN 'assistant'
              WHEN list_contains(mods, getvariable('co_surgeon')) THEN 'co_surgeon' ELSE 'surgeon' END AS role,
+        list_filter(list_concat(getvariable('assistant'), [getvariable('npp_assistant'), getvariable('co_surgeon')]),
+                    lambda m: list_contains(mods, m))[1] AS role_modifier,
         list_intersect(mods, ['54', '55', '56', '78']) AS splits
     FROM priced_row
 ),
@@ -16,7 +20,7 @@ t_days AS (SELECT DISTINCT claim_key, dos FROM roled WHERE status_code = 'T'),
 t_refused AS (
     SELECT DISTINCT p.claim_key, p.dos
     FROM roled AS p SEMI JOIN t_days AS t ON t.claim_key = p.claim_key AND t.dos = p.dos
-    WHERE p.status_code <> 'T' AND list_contains(getvariable('paid_statuses'), p.status_code) AND p.input_problems IS NULL
+    WHERE p.status_code <> 'T' AND is_payable(p.status_code) AND p.input_problems IS NULL
 )
 SELECT
     p.* EXCLUDE (splits),
@@ -43,7 +47,7 @@ SELECT
             THEN ['not_priced', 'CMS publishes RVUs for this code but does not use them for Medicare payment']
         WHEN list_contains(getvariable('by_report_statuses'), p.status_code)
             THEN ['by_report', format('status {}: the contractor prices this code (by report)', p.status_code)]
-        WHEN NOT list_contains(getvariable('paid_statuses'), p.status_code)
+        WHEN NOT is_payable(p.status_code)
             THEN ['not_priced', format('status {}: not paid under the physician fee schedule', p.status_code)]
         WHEN p.fee IS NULL
             THEN ['not_priced', format('{} has no fee in MAC {} locality {} of {}', p.code, p.mac, p.locality,
@@ -52,10 +56,9 @@ SELECT
             THEN ['not_priced', 'status T: not paid when another physician fee schedule service is paid on the '
                                 'claim that day']
         WHEN list_has_any(p.mods, getvariable('by_report_modifiers'))
-            THEN ['by_report', format('modifier {}: {} services, priced by the contractor from the '
-                                      'documentation (by report)',
-                                      CASE WHEN list_contains(p.mods, '22') THEN '22' ELSE '52' END,
-                                      CASE WHEN list_contains(p.mods, '22') THEN 'increased' ELSE 'reduced' END)]
+            THEN ['by_report', format('modifier {}: priced by the contractor from the documentation (by report)',
+                                      list_filter(getvariable('by_report_modifiers'),
+                                                  lambda m: list_contains(p.mods, m))[1])]
         WHEN list_contains(p.mods, '53') AND p.row_modifier <> '53'
             THEN ['by_report', format('modifier 53 (discontinued procedure): priced by report (PPRRVU has no 53 '
                                       'row for {})', p.code)]
@@ -70,10 +73,11 @@ SELECT
             THEN ['by_report', format('modifier {}: PPRRVU gives {} no pre-, intra- or post-operative share '
                                       '(GLOB DAYS {}): priced by report', p.splits[1], p.code, p.global_days)]
         WHEN list_contains(p.mods, getvariable('team')) AND p.team_surg_ind IN ('1', '2')
-            THEN ['by_report', format('modifier 66 (team surgery): priced by report (TEAM SURG {})', p.team_surg_ind)]
+            THEN ['by_report', format('modifier {} (team surgery): priced by report (TEAM SURG {})', getvariable('team'),
+                                      p.team_surg_ind)]
         WHEN list_contains(p.mods, getvariable('team'))
-            THEN ['not_priced', format('modifier 66: team surgery is not paid for this code (TEAM SURG {})',
-                                       p.team_surg_ind)]
+            THEN ['not_priced', format('modifier {}: team surgery is not paid for this code (TEAM SURG {})',
+                                       getvariable('team'), p.team_surg_ind)]
         WHEN p.role = 'assistant' AND p.asst_surg_ind = '0'
             THEN ['by_report', 'assistant at surgery: paid only with documentation of medical necessity, by '
                                'report (ASST SURG 0)']
@@ -81,18 +85,20 @@ SELECT
             THEN ['not_priced', format('assistant at surgery is not paid for this code (ASST SURG {})',
                                        p.asst_surg_ind)]
         WHEN p.role = 'co_surgeon' AND p.co_surg_ind = '1'
-            THEN ['by_report', 'co-surgeons (modifier 62): paid only with supporting documentation, by report '
-                               '(CO-SURG 1)']
+            THEN ['by_report', format('co-surgeons (modifier {}): paid only with supporting documentation, by report '
+                                      '(CO-SURG 1)', p.role_modifier)]
         WHEN p.role = 'co_surgeon' AND p.co_surg_ind <> '2'
             THEN ['not_priced', format('co-surgeons are not paid for this code (CO-SURG {})', p.co_surg_ind)]
         ELSE ['priced', NULL]
     END AS verdict,
     verdict[1] AS line_status,
     verdict[2] AS refusal,
-    -- bilateral: a code BILAT SURG pays bilateral, with modifier 50 or as two units where two units are both sides
-    -- (RT and LT lines: 5_sided.sql); 55's units are days of care, not sides
-    p.bilateral_indicator_share IS NOT NULL
-        AND (list_contains(p.mods, '50')
-             OR (p.unit_count = 2 AND p.two_units_bilateral AND coalesce(p.splits[1], '') <> '55')) AS bilateral
+    -- modifier 55's units are the days of post-operative care given: not services, nor sides
+    coalesce(p.splits[1] = '55', false) AS units_are_days,
+    -- bilateral on its own line: a code BILAT SURG pays bilateral, with modifier 50, or as two units where two units
+    -- are both sides (RT and LT lines: 5_sided.sql)
+    CASE WHEN p.bilateral_indicator_share IS NULL THEN NULL
+         WHEN list_contains(p.mods, '50') THEN 'modifier 50'
+         WHEN p.unit_count = 2 AND p.two_units_bilateral AND NOT units_are_days THEN '2 units' END AS bilateral_by
 FROM roled AS p
 LEFT JOIN t_refused AS t ON t.claim_key = p.claim_key AND t.dos = p.dos AND p.status_code = 'T'

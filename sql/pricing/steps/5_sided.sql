@@ -10,14 +10,15 @@ WITH sides AS (
         CASE WHEN count(charge) = 2 THEN sum(charge) END AS both_charges
     FROM judged
     WHERE line_status = 'priced' AND bilateral_indicator_share IS NOT NULL AND unit_count = 1
-          AND NOT list_contains(mods, '50') AND coalesce(split_modifier, '') <> '55'
-          AND list_contains(mods, 'RT') <> list_contains(mods, 'LT')
+          AND bilateral_by IS NULL AND NOT units_are_days AND list_contains(mods, 'RT') <> list_contains(mods, 'LT')
     GROUP BY claim_key, dos, code, row_modifier
     HAVING count(*) = 2 AND count(*) FILTER (WHERE list_contains(mods, 'RT')) = 1
 )
 SELECT
-    j.*,
-    s.payer_row IS NOT NULL OR j.bilateral AS as_bilateral,
+    j.* EXCLUDE (bilateral_by),
+    -- what makes the line bilateral: its own modifier 50 or two units, or its RT and LT pair
+    coalesce(j.bilateral_by, CASE WHEN s.payer_row IS NOT NULL THEN format('RT and LT, with line {}',
+        CASE WHEN j.input_row = s.folded_row THEN s.payer_line ELSE s.folded_line END) END) AS bilateral_by,
     coalesce(j.input_row = s.folded_row, false) AS folded,
     CASE WHEN j.input_row = s.folded_row THEN s.payer_line ELSE s.folded_line END AS side_line,
     coalesce(CASE WHEN j.input_row = s.payer_row THEN s.both_charges END, j.charge) AS charge_compared

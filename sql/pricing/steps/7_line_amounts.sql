@@ -49,8 +49,6 @@ procedures AS (
     )
 ),
 -- each class ranks what config/pricing.toml says: procedures by their value, therapy units by their PE, and the
--- technical parts by their fees and the professional parts apart, by theirs
--- each class ranks what config/pricing.toml says: procedures by their value, therapy units by their PE, and the
 -- technical parts by their fees and the professional parts apart, by theirs. Ranked on the keys alone: a window
 -- sorts every column it is given
 ranks_of AS (

@@ -19,8 +19,7 @@ SELECT
                  WHEN '54' THEN format('surgical care only (modifier 54): the pre- and intra-operative shares, {}% of '
                                        'the global fee', percent(s.split_share))
                  WHEN '55' THEN format('post-operative care only (modifier 55): {} of {} days of the post-operative '
-                                       'share ({}%), {}% of the global fee', least(s.unit_count,
-                                       post_op_days(s.global_days)), post_op_days(s.global_days),
+                                       'share ({}%), {}% of the global fee', s.care_days, post_op_days(s.global_days),
                                        percent(s.postop_share), percent(s.split_share))
                  WHEN '56' THEN format('pre-operative care only (modifier 56): {}% of the global fee',
                                        percent(s.split_share))
@@ -30,28 +29,28 @@ SELECT
              CASE WHEN s.tc_equipment_share <> 1 AND s.technical_fee IS NOT NULL
                   THEN format('technical component at {}% ({}: {}){}', percent(s.tc_equipment_share), s.tc_modifier,
                               s.tc_meaning, since(s.tc_equipment_since)) END,
-             CASE WHEN s.as_bilateral THEN format('bilateral ({}, BILAT SURG {}): {}% of the fee',
-                  CASE WHEN list_contains(s.mods, '50') THEN 'modifier 50'
-                       WHEN s.side_line IS NOT NULL THEN format('RT and LT, with line {}', s.side_line)
-                       ELSE '2 units' END, s.bilat_surg_ind, percent(s.bilateral_share)) END,
+             CASE WHEN s.bilateral_by IS NOT NULL THEN format('bilateral ({}, BILAT SURG {}): {}% of the fee',
+                  s.bilateral_by, s.bilat_surg_ind, percent(s.bilateral_share)) END,
              CASE WHEN list_contains(s.mods, '50') AND s.bilateral_indicator_share IS NULL
                   THEN format('modifier 50: bilateral payment does not apply (BILAT SURG {})', s.bilat_surg_ind) END,
              CASE WHEN a.within_family AND s.code = s.family
                   THEN 'base endoscopy billed with another of its family: included in that one''s payment'
                   WHEN a.within_family THEN format('endoscopy in the family of {}: its fee less the base''s (${})',
                   s.family, CAST(s.base_fee AS VARCHAR)) END,
-             CASE WHEN s.role = 'assistant' AND list_contains(s.mods, getvariable('npp_assistant'))
-                  THEN format('assistant at surgery by a non-physician practitioner (AS): {}% of the fee',
-                              percent(s.role_share))
+             CASE WHEN s.role = 'assistant' AND s.role_modifier = getvariable('npp_assistant')
+                  THEN format('assistant at surgery by a non-physician practitioner ({}): {}% of the fee',
+                              s.role_modifier, percent(s.role_share))
                   WHEN s.role = 'assistant'
-                  THEN format('assistant at surgery (modifier 80/81/82): {}% of the fee', percent(s.role_share))
+                  THEN format('assistant at surgery (modifier {}): {}% of the fee', s.role_modifier,
+                              percent(s.role_share))
                   WHEN s.role = 'co_surgeon'
-                  THEN format('co-surgeon (modifier 62): {}% of the fee', percent(s.role_share)) END,
+                  THEN format('co-surgeon (modifier {}): {}% of the fee', s.role_modifier, percent(s.role_share)) END,
              CASE WHEN s.practitioner_share <> 1
                   THEN format('non-physician practitioner: {}%', percent(s.practitioner_share)) END,
              CASE WHEN list_has_any(s.mods, getvariable('therapy_assistant'))
-                  THEN format('therapy assistant (CQ/CO): {}%{}', percent(s.therapy_share),
-                              since(s.therapy_since)) END,
+                  THEN format('therapy assistant ({}): {}%{}',
+                              array_to_string(list_intersect(getvariable('therapy_assistant'), s.mods), '/'),
+                              percent(s.therapy_share), since(s.therapy_since)) END,
              CASE WHEN NOT s.participating
                   THEN format('non-participating provider: {}% of the fee schedule amount',
                               percent(s.participation_share)) END,
