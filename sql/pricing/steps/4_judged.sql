@@ -21,9 +21,13 @@ t_refused AS (
     SELECT DISTINCT p.claim_key, p.dos
     FROM roled AS p SEMI JOIN t_days AS t ON t.claim_key = p.claim_key AND t.dos = p.dos
     WHERE p.status_code <> 'T' AND is_payable(p.status_code) AND p.input_problems IS NULL
-)
+),
+checked AS (
 SELECT
-    p.* EXCLUDE (splits),
+    -- what later steps read: the rest served the checks above
+    p.* EXCLUDE (splits, pos, zip5, mac_given, locality_given, place_given, plus_four_required, zip_unknown, year_quarter,
+                 not_used_for_medicare_payment, asst_surg_ind, co_surg_ind, team_surg_ind, release_has_gpci, cf_known,
+                 two_units_bilateral, rows_of_code, pc_fee, tc_fee, pctc_ind),
     splits[1] AS split_modifier,
     CASE
         WHEN p.input_problems IS NOT NULL THEN ['not_priced', p.input_problems]
@@ -102,3 +106,5 @@ SELECT
          WHEN p.unit_count = 2 AND p.two_units_bilateral AND NOT units_are_days THEN '2 units' END AS bilateral_by
 FROM roled AS p
 LEFT JOIN t_refused AS t ON t.claim_key = p.claim_key AND t.dos = p.dos AND p.status_code = 'T'
+)
+SELECT * EXCLUDE (verdict) FROM checked

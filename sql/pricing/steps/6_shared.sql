@@ -7,11 +7,8 @@
 CREATE OR REPLACE TEMP TABLE shared AS
 SELECT
     -- what the amounts and reasons read of the line (the rest is judged's, read there)
-    s.* EXCLUDE (line_number, pos, zip5, mac_given, locality_given, kind, charge, input_problems, place_given, release,
-                 mac, locality, plus_four_required, zip_unknown, year_quarter, row_known, not_used_for_medicare_payment,
-                 asst_surg_ind, co_surg_ind, team_surg_ind, preop_share, intraop_share, pctc_ind, locality_known,
-                 release_has_gpci, cf_known, two_units_bilateral, rows_of_code, pc_fee, tc_fee, verdict, line_status,
-                 refusal),
+    s.* EXCLUDE (line_number, kind, charge, input_problems, release, mac, locality, row_known, preop_share,
+                 intraop_share, locality_known, line_status, refusal),
     -- the global surgery split (54, 55, 56, 78: ch. 12 s. 40.2 and 40.4); 55's units are its days of care, at most
     -- the global period's
     CASE WHEN s.units_are_days THEN least(s.unit_count, post_op_days(s.global_days)) END AS care_days,
