@@ -263,3 +263,59 @@ def test_a_lake_published_before_the_conversion_factor_table_gets_it_without_rec
         con.close()
     assert answers[0] == answers[1]
     assert not (old / "conversion_factor").exists()  # nothing recomputed: the Parquet files come with a refresh
+
+
+# -- pfs.duckdb in the DuckDB that dashboards bundle -------------------------------------------------------------------
+
+OLDER_DUCKDB = Path(__file__).parent / "duckdb14"  # its own locked environment: pyproject.toml, uv.lock
+
+
+def _tables_and_views(con) -> dict[str, int]:
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'pfs' AND NOT internal "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = 'pfs' AND NOT internal"
+    ).fetchall()
+    return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for (name,) in names}
+
+
+def test_duckdb_1_4_opens_pfs_duckdb_and_reads_every_table_and_view(lake: Path):
+    """DuckDB 1.4 (its own environment, tests/duckdb14) opens the lake's pfs.duckdb and reads each table and view
+    as this pfs's DuckDB does, fee_locality's macros included."""
+    uv = shutil.which("uv") or pytest.fail("uv is not on PATH")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    done = subprocess.run(
+        [uv, "run", "--frozen", "--quiet", "--project", str(OLDER_DUCKDB), "python", str(OLDER_DUCKDB / "read_lake.py"),
+         str(lake / "pfs.duckdb"), "71046"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    older = json.loads(done.stdout)
+    assert older["version"].startswith("1.4.")
+    con = reader.connect(lake)
+    expected = _tables_and_views(con)
+    assert {"rvu", "gpci", "fee_locality", "release_calendar", "zip_locality"} <= set(expected)
+    assert older["counts"] == expected
+    rows = con.execute("SELECT * FROM fee_locality WHERE hcpcs = '71046' ORDER BY ALL").fetchall()
+    assert rows and older["fee_locality"] == [[str(v) for v in row] for row in rows]
+
+
+def test_a_pfs_duckdb_in_duckdb_2_format_is_rewritten_for_1_4_by_the_next_command(lake_copy: Path):
+    """A pfs.duckdb an earlier pfs wrote in DuckDB 2.0's own format: the next pfs command rewrites it in the storage
+    version of config/defaults.toml, from the lake's files."""
+    from flows.cli.app import open_lake
+
+    db = lake_copy / "pfs.duckdb"
+    newer = lake_copy / "newer.duckdb"
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{db}' AS old (READ_ONLY)")
+    con.execute(f"ATTACH '{newer}' AS new")
+    con.execute("COPY FROM DATABASE old TO new")
+    con.close()
+    newer.replace(db)
+    before = reader.connect(lake_copy)
+    assert not reader.is_current(before)
+    before.close()
+    after = open_lake(lake_copy)
+    tags = after.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'pfs'").fetchone()[0]
+    assert tags["storage_version"] == f"{database.storage_version()}+" and reader.is_current(after)
+    assert after.execute("SELECT count(*) FROM rvu").fetchone()[0] > 0

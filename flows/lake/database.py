@@ -22,7 +22,7 @@ import duckdb
 
 from flows.lake import dictionary, legacy
 from flows.lake.layout import DATASETS, DB_FILE, Dataset
-from flows.lake.reader import holds
+from flows.lake.reader import holds, in_storage_version, storage_version
 from flows.releases import catalog
 from flows.settings import SQL
 
@@ -47,7 +47,9 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
     tmp = lake / f"{TMP_PREFIX}{uuid.uuid4().hex}"
     if have is not None:
         shutil.copyfile(db, tmp)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect()
+    con.execute(f"ATTACH {_quoted(str(tmp))} AS pfs (STORAGE_VERSION {_quoted(storage_version())})")
+    con.execute("USE pfs")
     try:
         for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall():
             con.execute(f'DROP VIEW "{view}"')
@@ -80,12 +82,15 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
 
 
 def _state(db: Path) -> dict[str, str] | None:
-    """What pfs.duckdb holds, or None for no file (or one of the older, views-only kind)."""
+    """What pfs.duckdb holds, or None for no file, one of the older, views-only kind, or one in another storage
+    version (made anew in this one)."""
     if not db.exists():
         return None
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect()
     try:
-        if not holds(con, STATE):
+        con.execute(f"ATTACH {_quoted(str(db))} AS pfs (READ_ONLY)")
+        con.execute("USE pfs")
+        if not holds(con, STATE) or not in_storage_version(con):
             return None
         return dict(con.execute(f"SELECT what, value FROM {STATE}").fetchall())
     finally:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows import settings
 from flows.lake import legacy
 from flows.lake.layout import DB_FILE
 
@@ -24,9 +25,23 @@ def connect(lake: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def storage_version() -> str:
+    """The DuckDB storage version pfs.duckdb is written in: the oldest DuckDB that must open it (config/defaults.toml
+    [lake])."""
+    return settings.defaults()["lake"]["duckdb_storage_version"]
+
+
+def in_storage_version(con: duckdb.DuckDBPyConnection) -> bool:
+    """The database the connection uses is written in that storage version (DuckDB tags it "v1.4.0+")."""
+    tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    return tags.get("storage_version", "").rstrip("+") == storage_version()
+
+
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """pfs.duckdb has every table and column this version of pfs added (flows/lake/legacy.py names them): a file an
-    older pfs wrote lacks some, until the next rebuild makes them."""
+    """pfs.duckdb is in the storage version readers need and has every table and column this version of pfs added
+    (flows/lake/legacy.py names them): a file an older pfs wrote lacks some, until the next rebuild makes them."""
+    if not in_storage_version(con):
+        return False
     tables = legacy.DERIVED.items()
     return not any(holds(con, source) and not holds(con, table) for table, (source, _) in tables) and not any(
         holds(con, table) and legacy.missing_columns(table, con.table(table).columns)
