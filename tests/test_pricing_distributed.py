@@ -3,17 +3,14 @@ S3-compatible server (moto's, started here on loopback): the same rows, in the s
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import duckdb
 import pytest
 
-from flows.pricing import storage
 from flows.pricing.price import price_file
+from flows.shared import storage
+from tests.objectstore import s3_server
 
 CLAIMS = """
 COPY (
@@ -36,41 +33,10 @@ COPY (
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory) -> Iterator[str]:
-    """moto's S3 server on loopback, the AWS SDK pointed at it (inherited by the Dask workers); stopped after."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                  stdout=sink, stderr=subprocess.STDOUT)  # fmt: skip
-    endpoint = f"http://127.0.0.1:{port}"
-    patch = pytest.MonkeyPatch()
-    for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-        patch.setenv(name, value)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"moto server did not start: {log.read_text()}") from None
-                time.sleep(0.2)
-        storage.filesystem("s3://").mkdir("pfs")
-        yield "s3://pfs"
-    finally:
-        patch.undo()
-        server.terminate()
-        server.wait(timeout=10)
+    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as url:
+        yield url
 
 
 def test_dask_over_s3_prices_exactly_what_one_machine_prices(lake, s3, prefect, tmp_path):

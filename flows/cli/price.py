@@ -32,7 +32,7 @@ def price(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.pricing.price import ClaimsError, price_file
-    from flows.pricing.storage import is_remote
+    from flows.shared.storage import is_remote
 
     if not is_remote(lake):
         open_lake(Path(lake)).close()

@@ -13,8 +13,8 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
-from flows.pricing import storage
 from flows.pricing.price import PART_LINES, Parts, Priced, combine, number, price_part, quoted
+from flows.shared import storage
 
 
 @task(cache_policy=NO_CACHE, retries=1)

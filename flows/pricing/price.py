@@ -20,9 +20,9 @@ import duckdb
 from flows.lake import reader
 from flows.lake.database import MACROS
 from flows.lake.layout import DB_FILE
-from flows.pricing import storage
 from flows.pricing.policy import create_policy_tables, parameters
 from flows.settings import SQL
+from flows.shared import storage
 
 REQUIRED = ("claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service", "date_of_service")
 OPTIONAL = ("zip", "mac", "locality", "provider_kind", "charge_usd", "participating")

@@ -19,7 +19,7 @@ from flows.releases.build import BuiltRelease, build_release
 from flows.shared import raw
 from flows.shared.fingerprint import fingerprint
 from flows.shared.lock import lake_lock
-from flows.shared.tasks import acquire, recover
+from flows.shared.tasks import acquire, publish_to_store, recover
 
 PARALLEL_RELEASES = settings.defaults()["refresh"]["parallel_releases"]
 
@@ -150,14 +150,20 @@ def _outcome(release: str, result: Published | BaseException) -> Outcome:
 
 @flow(name="refresh-from-cms")
 def refresh_from_cms(
-    lake: str = "lake", landing_page: str | None = None, wait_seconds: float = 0, force: bool = False
-) -> list[Outcome]:
-    """Discover the releases CMS lists now and refresh each: what the schedule runs."""
+    lake: str = "lake", landing_page: str | None = None, wait_seconds: float = 0, force: bool = False,
+    publish_to: str | None = None,
+) -> list[Outcome]:  # fmt: skip
+    """Discover the releases CMS lists now and refresh each, then publish the lake to the object store of
+    `publish_to` (default: config/defaults.toml [publish] to; none when empty): what the schedule runs."""
     from flows.releases.discover import discover_releases
 
     found = discover_releases(landing_page)
     batch = [(f.label, f.zip_url) for f in reversed(found)]
-    return refresh_releases(batch, lake=lake, wait_seconds=wait_seconds, force=force)
+    outcomes = refresh_releases(batch, lake=lake, wait_seconds=wait_seconds, force=force)
+    target = settings.defaults()["publish"]["to"] if publish_to is None else publish_to
+    if target:
+        publish_to_store(Path(lake), target)
+    return outcomes
 
 
 def summary(release: str, rows: dict[str, int], missing: list[str]) -> str:

@@ -1,5 +1,6 @@
 """The Prefect tasks every dataset's flow shares: the raw archive acquired (downloaded with retries, or taken
-from a local zip, folder or file) and the lake recovered from a run that did not finish."""
+from a local zip, folder or file), the lake recovered from a run that did not finish, and the lake published to an
+object store after a run."""
 
 from __future__ import annotations
 
@@ -62,3 +63,16 @@ def acquire(
     if raw.is_url(origin):
         return download(origin, lake, label, catalog_sha256 if origin == catalog_url else "", zip_only)
     return keep_local(Path(origin), lake, label)
+
+
+@task(cache_policy=NO_CACHE, retries=DOWNLOAD["retries"], retry_delay_seconds=DOWNLOAD["retry_delay_seconds"])
+def publish_to_store(lake: Path, url: str) -> str:
+    """The lake published to the object store at `url` (flows/lake/remote.py); what was written, in words."""
+    from flows.lake.remote import publish_lake
+
+    done = publish_lake(lake, url)
+    said = (f"{url} already holds this lake ({done.root})" if done.unchanged else
+            f"published to {done.root}: {done.uploaded} uploaded ({done.bytes_sent / 1e6:,.1f} MB), "
+            f"{done.copied} copied inside the store, {len(done.removed)} old snapshot(s) removed")  # fmt: skip
+    get_run_logger().info(said)
+    return said

@@ -1,4 +1,5 @@
-"""Where pricing reads and writes: local paths, or s3:// URLs on any S3-compatible store (through fsspec's s3fs).
+"""Where pfs reads and writes beyond the lake folder: local paths, or s3:// URLs on any S3-compatible store
+(through fsspec's s3fs).
 
 The endpoint and credentials are the AWS SDK's usual ones (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, or a profile), so a MinIO, Ceph or moto server works like AWS.
@@ -53,8 +54,11 @@ def local_lake(lake: str) -> Path:
     """
     if not is_remote(lake):
         return Path(lake)
+    from flows.lake.remote import POINTER, published_root
+
     fs = filesystem(lake)
-    remote = join(lake, DB_FILE)
+    # a lake `pfs publish` wrote is read in the snapshot its CURRENT.json names; a plain copy, where it lies
+    remote = join(published_root(lake) if fs.exists(join(lake, POINTER)) else lake, DB_FILE)
     if not fs.exists(remote):
         raise FileNotFoundError(f"no lake at {lake} ({remote} does not exist)")
     version = str(fs.info(remote).get("ETag", "")).strip('"')
