@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import polars as pl
 import pyarrow.dataset as ds
 import pytest
 
-from flows.lake.remote import POINTER, lake_files, publish_lake, published_root
+from flows.lake.remote import POINTER, publish_lake, published_root
 from flows.shared import storage
 from tests import cms_format as cms
 from tests.objectstore import s3_server
@@ -70,12 +71,27 @@ def _counts_local(lake: Path, table: str) -> dict[str, int]:
     return dict(rows.fetchall())
 
 
+def _expected_keys(lake: Path) -> set[str]:
+    """What a reader needs, from the manifests as written: pfs.duckdb, each manifest and the files it names."""
+    keys = {"pfs.duckdb"}
+    for manifest in (lake / "_manifests").rglob("*.json"):
+        if not manifest.name.startswith("."):
+            keys.add(manifest.relative_to(lake).as_posix())
+            keys.update(entry["file"] for entry in json.loads(manifest.read_text())["tables"].values())
+    return keys
+
+
 def test_a_published_lake_answers_in_duckdb_polars_and_pyarrow_as_the_local_one(lake: Path, s3: str):
     url = f"{s3}/answers"
+    (lake / "notes.txt").write_text("a user's own file")  # stays out, as do raw/, the lock and hidden leftovers
+    (lake / ".pfs.duckdb.leftover").write_bytes(b"half a file")
+    assert (lake / "raw").is_dir()
     done = publish_lake(lake, url)
-    assert not done.unchanged and done.uploaded == len(lake_files(lake)) and done.copied == 0
     root = published_root(url)
     assert root == done.root
+    keys = {key.removeprefix(f"{root.removeprefix('s3://')}/") for key in _objects(root)}
+    assert keys == _expected_keys(lake) | {"_snapshot.json"}
+    assert not done.unchanged and done.uploaded == len(keys) - 1 and done.copied == 0
     expected = {table: _counts_local(lake, table) for table in ("rvu", "gpci", "fee_locality")}
     assert expected["rvu"] == {"RVU25D": len(CODES), "RVU22A": len(CODES)}
 
@@ -99,7 +115,7 @@ def test_a_published_lake_answers_in_duckdb_polars_and_pyarrow_as_the_local_one(
         assert dict(zip(*found.to_pydict().values(), strict=True)) == counts
 
     # pfs.duckdb of the snapshot: what `pfs price --lake s3://...` reads
-    db = storage.local_lake(url) / "pfs.duckdb"
+    db = storage.local_lake(storage.lake_root(url)) / "pfs.duckdb"
     with duckdb.connect(str(db), read_only=True) as published:
         assert dict(published.sql("SELECT release, count(*) FROM rvu GROUP BY 1").fetchall()) == expected["rvu"]
 
@@ -144,12 +160,14 @@ def test_a_reader_in_a_loop_sees_one_version_of_each_release_while_a_refresh_is_
 
     reader = threading.Thread(target=read_in_a_loop)
     reader.start()
+    while not seen and not errors:  # the reader reads the first snapshot before the publish starts
+        time.sleep(0.05)
     second = publish_lake(lake, url)
     stop.set()
     reader.join(timeout=120)
     assert not errors, errors
-    assert second.copied > 0 and second.uploaded < len(lake_files(lake))  # RVU25D's files copied inside the store
-    assert {rows for rows, _ in seen} <= {len(CODES), len(CODES) + 1}
+    assert second.copied > 0 and second.uploaded < len(_expected_keys(lake))  # RVU25D's files copied in the store
+    assert {rows for rows, _ in seen} == {len(CODES), len(CODES) + 1}  # the old version, then the new
     assert all(rows == manifest_rows for rows, manifest_rows in seen)
     assert published_root(url) == second.root != first.root
 
@@ -159,7 +177,9 @@ def test_a_killed_publish_leaves_the_lake_readable_and_the_next_one_finishes_it(
 
     url = f"{s3}/killed"
     first = publish_lake(lake, url)
+    before = {key: (lake / key).read_bytes() for key in _expected_keys(lake)}
     refresh(release="RVU22A", source=str(_release_folder(lake.parent / "more", [*CODES, "99215"])), lake=str(lake))
+    changed = {key for key in _expected_keys(lake) if before.get(key) != (lake / key).read_bytes()}
     fs = storage.filesystem(url)  # fsspec's one instance for these settings: the one the publish uses
     put_file = fs.put_file
     calls = []
@@ -181,17 +201,12 @@ def test_a_killed_publish_leaves_the_lake_readable_and_the_next_one_finishes_it(
     assert before == 2 * len(CODES)
 
     finished = publish_lake(lake, url)
-    assert finished.uploaded == second_uploads(lake, url, first.root) - 2  # the two written before the kill stay
+    assert finished.uploaded == len(changed) - 2  # the two written before the kill stay
     assert published_root(url) == finished.root
     rows = con.execute(f"SELECT count(*) FROM read_parquet('{finished.root}/rvu/**/*.parquet')").fetchone()[0]
     assert rows == 2 * len(CODES) + 1
-
-
-def second_uploads(lake: Path, url: str, previous_root: str) -> int:
-    """How many of the lake's files the previous snapshot lacks, by sha256: what a publish from it uploads."""
-    fs = storage.filesystem(url)
-    held = json.loads(fs.cat_file(f"{previous_root}/_snapshot.json"))
-    return sum(1 for path, entry in lake_files(lake).items() if held.get(path) != entry)
+    for key in _expected_keys(lake):  # every file of the finished snapshot is the lake's, byte for byte
+        assert fs.cat_file(f"{finished.root}/{key}") == (lake / key).read_bytes(), key
 
 
 def test_a_superseded_snapshot_is_removed_after_its_grace_period(lake: Path, s3: str):
@@ -206,11 +221,17 @@ def test_a_superseded_snapshot_is_removed_after_its_grace_period(lake: Path, s3:
     assert kept.removed == [] and fs.exists(first.root)  # a reader that resolved the old CURRENT finishes on it
     pointer = json.loads(fs.cat_file(f"{url}/{POINTER}"))
     assert first.snapshot in pointer["superseded"]
+    unfinished = f"{url}/snapshots/0123456789abcdef"  # what a publish killed midway leaves
+    fs.pipe_file(f"{unfinished}/rvu/year=2025/release=RVU25D/part-0.parquet", b"one file of many")
+    assert publish_lake(lake, url, grace_hours=24).removed == []  # unchanged, and all still within their grace
     refresh(release="RVU22A", source=str(_release_folder(lake.parent / "third", [*CODES, "99211"])), lake=str(lake))
     third = publish_lake(lake, url, grace_hours=0)
     fs.invalidate_cache()
-    assert set(third.removed) == {first.snapshot, kept.snapshot} and not fs.exists(first.root)
-    assert fs.exists(third.root)
+    assert set(third.removed) == {first.snapshot, kept.snapshot, "0123456789abcdef"}
+    assert not fs.exists(first.root) and not fs.exists(unfinished) and fs.exists(third.root)
+    pointer = json.loads(fs.cat_file(f"{url}/{POINTER}"))
+    assert (pointer["snapshot"], pointer["superseded"]) == (third.snapshot, {})
+    assert published_root(url) == third.root
 
 
 def test_the_scheduled_refresh_publishes_the_lake_after_its_run(tmp_path: Path, s3: str, prefect):
@@ -245,7 +266,7 @@ def test_pfs_publish_says_what_it_wrote_and_refuses_a_path_that_is_not_a_store(l
     first = runner.invoke(app, ["publish", url, "--lake", str(lake)])
     said = " ".join(first.output.split())  # as one line: the console wraps at its width
     assert first.exit_code == 0, said
-    files = len(lake_files(lake))
+    files = len(_expected_keys(lake))
     assert f"published {lake} to {published_root(url)}" in said and f"{files} file(s) uploaded" in said
     again = runner.invoke(app, ["publish", url, "--lake", str(lake)])
     said = " ".join(again.output.split())

@@ -39,28 +39,32 @@ def open_lake(lake: Path):
     """pfs.duckdb of the lake, read-only (brought up to date first when an older pfs wrote it); a clear error when
     there is none."""
     from flows.lake.layout import DB_FILE
-    from flows.lake.reader import connect, is_current
+    from flows.lake.reader import connect, in_storage_version, is_current, storage_version
+    from flows.shared.lock import LakeBusy
 
     if not (lake / DB_FILE).exists():
         raise fail(f"no lake at {lake} (run `pfs refresh` first)")
     con = connect(lake)
-    if not is_current(con):
-        con.close()
-        _bring_up_to_date(lake)
-        con = connect(lake)
-    return con
+    current, readable_by_older = is_current(con), in_storage_version(con)
+    con.close()
+    if not (current and readable_by_older):
+        why = "was written by an older pfs" if not current else f"is not in storage format {storage_version()}"
+        errors.print(f"{lake / DB_FILE} {why}: bringing it up to date (nothing is recomputed)", highlight=False)
+        try:
+            _bring_up_to_date(lake)
+        except (LakeBusy, OSError) as error:
+            if not current:
+                raise fail(str(error)) from None
+            # only its storage format is newer: this pfs reads it as it is
+            errors.print(f"{lake / DB_FILE} stays as it is for now: {error}", highlight=False)
+    return connect(lake)
 
 
 def _bring_up_to_date(lake: Path) -> None:
-    """pfs.duckdb of an older pfs rebuilt to the lake's manifests, as every refresh does first: the tables this
-    version added are made from the ones the lake has; nothing is recomputed or downloaded."""
+    """pfs.duckdb rebuilt to the lake's manifests, as every refresh does first: the tables this version of pfs
+    added are made from the ones the lake has, in the storage version readers need; nothing is recomputed."""
     from flows.lake.publish import reconcile
-    from flows.shared.lock import LakeBusy, lake_lock
+    from flows.shared.lock import lake_lock
 
-    errors.print(f"{lake / 'pfs.duckdb'} was written by an older pfs: bringing it up to date (nothing is recomputed)",
-                 highlight=False)  # fmt: skip
-    try:
-        with lake_lock(lake, wait_seconds=60):
-            reconcile(lake)
-    except LakeBusy as error:
-        raise fail(str(error)) from None
+    with lake_lock(lake, wait_seconds=60):
+        reconcile(lake)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.app import LakeOption, app, console, fail, open_lake
+from flows.cli.app import LakeOption, app, console, errors, fail, open_lake
 
 
 @app.command()
@@ -24,6 +24,7 @@ def publish(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.lake.remote import publish_lake
+    from flows.shared.lock import LakeBusy
     from flows.shared.storage import is_remote
 
     if not is_remote(url):
@@ -35,9 +36,11 @@ def publish(
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("files", total=None)
             done = publish_lake(lake, url, grace_hours, lambda n, total: bar.update(task, completed=n, total=total))
-    except (FileNotFoundError, OSError) as error:
+    except (LakeBusy, ValueError, OSError) as error:
         raise fail(f"publishing {lake} to {url}: {error}") from None
     took = time.perf_counter() - started
+    if done.left:
+        errors.print(f"old snapshots stay until the next publish: {done.left}", highlight=False)
     if done.unchanged:
         console.print(f"{url} already holds this lake: {done.root} (nothing written, {took:.1f} s)")
         return

@@ -96,7 +96,8 @@ def _refresh_releases(
         outcomes = refresh_releases(batch, lake=str(lake), wait_seconds=wait, force=force)
     else:
         try:
-            outcomes = refresh_from_cms(lake=str(lake), wait_seconds=wait, force=force)
+            # by hand, `pfs publish` publishes; the schedule publishes after its runs ([publish] to)
+            outcomes = refresh_from_cms(lake=str(lake), wait_seconds=wait, force=force, publish_to="")
         except (PageLayoutError, httpx.HTTPError) as error:
             console.print(f"[bold red]discovery failed:[/] {error}")
             raise typer.Exit(1) from None

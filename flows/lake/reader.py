@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,16 +34,30 @@ def storage_version() -> str:
 
 
 def in_storage_version(con: duckdb.DuckDBPyConnection) -> bool:
-    """The database the connection uses is written in that storage version (DuckDB tags it "v1.4.0+")."""
+    """The database the connection uses is written in that storage version."""
+    return _storage_tag(con) == _expected_tag(storage_version())
+
+
+def _storage_tag(con: duckdb.DuckDBPyConnection) -> str:
     tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
-    return tags.get("storage_version", "").rstrip("+") == storage_version()
+    return tags.get("storage_version", "")
+
+
+@functools.cache
+def _expected_tag(version: str) -> str:
+    """How DuckDB tags a file written in `version` (v1.4.0 -> "v1.4.0+"; a later 1.4 -> the first of its format)."""
+    with tempfile.TemporaryDirectory() as folder:
+        con = duckdb.connect()
+        con.execute(f"ATTACH '{folder}/probe.duckdb' AS probe (STORAGE_VERSION '{version}')")
+        con.execute("USE probe")
+        tag = _storage_tag(con)
+        con.close()
+    return tag
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """pfs.duckdb is in the storage version readers need and has every table and column this version of pfs added
-    (flows/lake/legacy.py names them): a file an older pfs wrote lacks some, until the next rebuild makes them."""
-    if not in_storage_version(con):
-        return False
+    """pfs.duckdb has every table and column this version of pfs added (flows/lake/legacy.py names them): a file an
+    older pfs wrote lacks some, until the next rebuild makes them."""
     tables = legacy.DERIVED.items()
     return not any(holds(con, source) and not holds(con, table) for table, (source, _) in tables) and not any(
         holds(con, table) and legacy.missing_columns(table, con.table(table).columns)

@@ -36,6 +36,7 @@ def _worker_threads() -> int | None:
 @flow(name="price-claims", log_prints=True)
 def price_claims(lake: str, claims: str, out: str, cf_variant: str = "non_qp", part_lines: int = PART_LINES) -> Priced:
     """Claims in, priced lines out: split into parts of whole claims, each priced on the cluster, combined."""
+    lake = storage.lake_root(lake)  # a published lake's current snapshot, for every part
     with staging(out) as stage:
         parts, files = write_parts(claims, stage, part_lines)
         priced = [storage.join(stage, f"priced-{i:05}.parquet") for i in range(len(files))]

@@ -62,7 +62,7 @@ def price_file(lake: str, claims: str, out: str, cf_variant: str = "non_qp", par
     """Price every line of `claims` into `out` (CSV or Parquet, by its suffix), part after part; `progress` is
     told (parts done, parts) after each."""
     with tempfile.TemporaryDirectory(prefix="pfs-price-") as stage:
-        con = _lake_connection(storage.local_lake(lake), stage, claims)
+        con = _lake_connection(storage.local_lake(storage.lake_root(lake)), stage, claims)
         try:
             parts = number(con, claims, part_lines)
             priced = []

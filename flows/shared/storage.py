@@ -46,6 +46,16 @@ def join(location: str, name: str) -> str:
     return f"{str(location).rstrip('/')}/{name}"
 
 
+def lake_root(lake: str) -> str:
+    """Where a lake's files are: a local folder or a plain copy where it lies; for a lake `pfs publish` wrote, the
+    snapshot its CURRENT.json names now (resolved once, so every part of a job reads one snapshot)."""
+    from flows.lake.remote import POINTER, published_root
+
+    if is_remote(lake) and filesystem(lake).exists(join(lake, POINTER)):
+        return published_root(lake)
+    return lake
+
+
 def local_lake(lake: str) -> Path:
     """A lake folder on this machine: the lake itself, or for an s3:// lake a cached copy of its pfs.duckdb.
 
@@ -54,11 +64,8 @@ def local_lake(lake: str) -> Path:
     """
     if not is_remote(lake):
         return Path(lake)
-    from flows.lake.remote import POINTER, published_root
-
     fs = filesystem(lake)
-    # a lake `pfs publish` wrote is read in the snapshot its CURRENT.json names; a plain copy, where it lies
-    remote = join(published_root(lake) if fs.exists(join(lake, POINTER)) else lake, DB_FILE)
+    remote = join(lake, DB_FILE)
     if not fs.exists(remote):
         raise FileNotFoundError(f"no lake at {lake} ({remote} does not exist)")
     version = str(fs.info(remote).get("ETag", "")).strip('"')
