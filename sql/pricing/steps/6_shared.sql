@@ -27,7 +27,8 @@ SELECT
          WHEN s.role = 'co_surgeon' THEN d.co_surgeon_share ELSE 1 END AS role_share,
     CASE WHEN s.kind = 'npp' AND s.role_modifier IS DISTINCT FROM getvariable('npp_assistant') THEN d.npp_share
          ELSE 1 END AS practitioner_share,
-    CASE WHEN list_has_any(s.mods, getvariable('therapy_assistant')) THEN d.therapy_assistant_share ELSE 1 END AS therapy_share,
+    CASE WHEN list_has_any(s.mods, getvariable('therapy_assistant')) THEN d.therapy_assistant_share ELSE 1 END
+        AS therapy_share,
     CASE WHEN list_has_any(s.mods, getvariable('therapy_assistant')) THEN d.since.therapy_assistant_share END
         AS therapy_since,
     CASE WHEN s.participating THEN 1 ELSE nonpar_share() END AS participation_share,
