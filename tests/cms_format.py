@@ -234,6 +234,15 @@ def oppscap_txt(rows: list[tuple[str, str, str, str, str, str, str]]) -> bytes:
     ).encode("latin-1")
 
 
+def zip9(rows: list[tuple[str, str, str, str, str]], year_quarter: str = "20254") -> bytes:
+    """CMS's ZIP9 file: (state, zip5, mac, locality, plus four) per record, at the ZIP9 layout's positions (1-based:
+    state 1-2, ZIP 3-7, carrier 8-12, locality 13-14, rural 15, plus-four flag 21, plus four 22-25, Part B payment
+    indicator 32, year and quarter 76-80); the spans pfs does not read carry text, as CMS's other fields would."""
+    records = [f"{state}{zip_code}{mac}{locality} Z9 9 1{plus4}XXXXXX0".ljust(75, "x") + year_quarter
+               for state, zip_code, mac, locality, plus4 in rows]  # fmt: skip
+    return "\r\n".join(records).encode("latin-1") + b"\r\n"
+
+
 def zip5(rows: list[tuple[str, str, str, str, str]], year_quarter: str = "20254") -> bytes:
     """CMS's ZIP5 file: (state, zip5, mac, locality, plus-four flag) per record, laid out as ZIP5lyout.txt says."""
     records = [f"{state}{zip_code}{mac}{locality} Z9   {plus4} A".ljust(75) + year_quarter

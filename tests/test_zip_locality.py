@@ -134,3 +134,123 @@ def test_a_zip_file_of_another_quarter_or_layout_is_refused_and_the_lake_kept(qu
     with pytest.raises(CmsFileError, match=r"ZIP5_OCT2025.txt, line 2, column 'character 22': '0' where"):
         refresh_zip_locality("2025Q4", str(shifted), str(quarters_lake))
     assert published(quarters_lake) == before
+
+
+# -- ZIP+4: the ZIP9 file --------------------------------------------------------------------------------------------
+
+SAN_MATEO = "01112,CA,06,SAN MATEO,1.05,1.15,0.45"
+# ZIP 94110 split by +4: 0001 in San Francisco (05), 0002 in San Mateo (06); 35203 is one locality
+ZIP5_ROWS = [("AL", "35203", "10112", "00", "0"), ("CA", "94110", "01112", "05", "1")]
+ZIP9_ROWS = [("CA", "94110", "01112", "05", "0001"), ("CA", "94110", "01112", "06", "0002")]
+
+
+def _zip_file(folder: Path, zip9: bytes | None) -> Path:
+    """A ZIP code file as CMS ships it: one zip holding ZIP5, ZIP9 (unless None) and a layout."""
+    folder.mkdir(parents=True)
+    (folder / "ZIP5_OCT2025.txt").write_bytes(cms.zip5(ZIP5_ROWS))
+    if zip9 is not None:
+        (folder / "ZIP9_OCT2025.txt").write_bytes(zip9)
+    (folder / "ZIP9lyout.txt").write_text("the record layout\r\n")
+    archive = folder.parent / f"{folder.name}.zip"
+    archive.write_bytes(cms.zipped(folder))
+    return archive
+
+
+@pytest.fixture(scope="module")
+def plus_four_lake(tmp_path_factory, prefect) -> Path:
+    """RVU25D (97140) with an Alabama and two California localities, and 2025Q4's ZIP file with its ZIP9 file."""
+    from flows.releases.flow import refresh
+    from flows.zip_locality.flow import refresh_zip_locality
+
+    root = tmp_path_factory.mktemp("plus_four")
+    folder = root / "RVU25D"
+    folder.mkdir()
+    (folder / "PPRRVU2025_Test.csv").write_bytes(cms.pprrvu([cms.pprrvu_row("97140")]))
+    (folder / "GPCI2025.csv").write_bytes(cms.gpci([*cms.GPCI_ALABAMA, CALIFORNIA, SAN_MATEO]))
+    lake = root / "lake"
+    refresh(release="RVU25D", source=str(folder), lake=str(lake))
+    assert refresh_zip_locality("2025Q4", str(_zip_file(root / "zip", cms.zip9(ZIP9_ROWS))), str(lake)).rows == 2
+    return lake
+
+
+@pytest.mark.parametrize(("zip_code", "locality"), [("94110-0001", "05"), ("941100002", "06"), ("35203-1234", "00")])
+def test_a_zip_plus_four_is_priced_in_the_locality_of_its_zip9_record(plus_four_lake: Path, zip_code, locality):
+    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code, "--json",
+                                 "--lake", str(plus_four_lake)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout)
+    assert (profile["locality"], profile["zip_year_quarter"]) == (locality, "2025Q4")
+    # a ZIP that is one locality ignores its +4; a split one names the +4 that decided
+    assert profile["zip_plus_four"] == (zip_code[-4:] if zip_code.startswith("94110") else None)
+
+
+@pytest.mark.parametrize(("zip_code", "says"), [
+    ("94110", "ZIP 94110 is split between localities by its +4: give the ZIP+4 (94110-NNNN)"),
+    ("94110-9999", "ZIP+4 94110-9999 is not in CMS's ZIP9 file of 2025Q4 (pfs does not guess a +4"),
+])  # fmt: skip
+def test_a_split_zip_without_its_plus_four_or_with_an_unknown_one_says_so(plus_four_lake: Path, zip_code, says):
+    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code,
+                                 "--lake", str(plus_four_lake)])  # fmt: skip
+    assert result.exit_code == 1 and says in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    said = " ".join(result.stderr.split())
+    assert "its localities: 01112 05 (SAN FRANCISCO, 1 +4s), 01112 06 (SAN MATEO, 1 +4s)" in said
+
+
+def test_pfs_price_resolves_a_zip_plus_four_and_refuses_what_it_cannot(plus_four_lake: Path, tmp_path: Path):
+    from tests.claims import price_rows
+
+    lines = [("94110-0002", "priced"), ("941100001", "priced"), ("94110", "not_priced"), ("94110-9999", "not_priced")]
+    rows = [{"claim_id": f"C{i}", "line": "1", "hcpcs": "97140", "modifiers": "", "units": "1",
+             "place_of_service": "11", "date_of_service": "2025-11-03", "zip": zip_code}
+            for i, (zip_code, _) in enumerate(lines)]  # fmt: skip
+    priced = price_rows(plus_four_lake, tmp_path, rows)
+    assert [(p["status"], p["locality"]) for p in priced] == [("priced", "06"), ("priced", "05"), ("not_priced", ""),
+                                                              ("not_priced", "")]  # fmt: skip
+    con = reader.connect(plus_four_lake)
+    expected = reference.locality_fee(con, "RVU25D", "97140", "", "01112", "06", "nonfacility")
+    con.close()
+    assert Decimal(priced[0]["allowed_usd"]) == expected
+    assert "give the ZIP+4 (94110-NNNN), or mac and locality" in priced[2]["reasons"]
+    assert "ZIP+4 94110-9999 is not in the 2025Q4 ZIP9 file" in priced[3]["reasons"]
+
+
+@pytest.mark.parametrize(("zip9", "says"), [
+    (None, "expected one ZIP9_*.txt file (the ZIP+4 records CMS's zip carries), found 0"),
+    (cms.zip9(ZIP9_ROWS, "20253"), "holds 2025Q3, not 2025Q4"),
+    (cms.zip9([("CA", "94110", "01112", "05", "00A1")]), "'00A1' is not four digits"),
+    (cms.zip9([ZIP9_ROWS[0], ZIP9_ROWS[0]]), "94110"),  # the same ZIP+4 twice
+])  # fmt: skip
+def test_a_bad_zip9_file_is_refused_and_the_lake_left_as_it_was(plus_four_lake: Path, tmp_path: Path, prefect,
+                                                                  zip9, says):  # fmt: skip
+    import shutil
+
+    from flows.zip_locality.flow import refresh_zip_locality
+
+    lake = Path(shutil.copytree(plus_four_lake, tmp_path / "lake", ignore=shutil.ignore_patterns(".prefect")))
+    before = published(lake)
+    with pytest.raises(Exception, match=".") as refused:
+        refresh_zip_locality("2025Q4", str(_zip_file(tmp_path / "bad", zip9)), str(lake), force=True)
+    assert says in str(refused.value)
+    assert published(lake) == before
+
+
+def test_a_zip_file_published_before_pfs_read_zip9_files_has_no_zip_plus_four_rows(plus_four_lake: Path, tmp_path):
+    """A quarter an older pfs published (no zip9_locality in its manifest, nor in pfs.duckdb): the next command
+    gives pfs.duckdb an empty zip9_locality for it, and a split ZIP asks for a MAC and locality."""
+    import shutil
+
+    import duckdb
+
+    lake = Path(shutil.copytree(plus_four_lake, tmp_path / "lake", ignore=shutil.ignore_patterns(".prefect")))
+    manifest_path = lake / "_manifests" / "zip_locality" / "2025Q4.json"
+    manifest = json.loads(manifest_path.read_text())
+    (lake / manifest["tables"].pop("zip9_locality")["file"]).unlink()
+    manifest_path.write_text(json.dumps(manifest))
+    with duckdb.connect(str(lake / "pfs.duckdb")) as con:  # as the older pfs left it
+        con.execute("DROP TABLE zip9_locality")
+        con.execute("UPDATE _pfs_state SET value = 'older' WHERE what = 'views'")
+    result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-0001", "--lake", str(lake)])
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 1 and "the lake holds no ZIP9 file of 2025Q4: give --mac and --locality" in said
+    with duckdb.connect(str(lake / "pfs.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM zip9_locality").fetchone()[0] == 0

@@ -1,4 +1,5 @@
-"""CMS's ZIP code to carrier locality file (ZIP5): one record per ZIP code, fixed width, one quarter a file."""
+"""CMS's ZIP code to carrier locality files: ZIP5, one record per ZIP code, and ZIP9, one record per ZIP+4 of the
+ZIP codes CMS splits between localities; fixed width, one quarter a file."""
 
 from __future__ import annotations
 
@@ -30,6 +31,27 @@ FIXED = FixedLayout(
 )
 COLUMNS = ("year_quarter", "zip5", "state", "mac", "locality", "rural_indicator", "plus_four_required")
 
+# CMS's ZIP9 record layout, ZIP9lyout.txt (1-based, inclusive): the fields pfs reads; the spans between them hold
+# fields it does not (read, not checked blank)
+FIXED9 = FixedLayout(
+    name="ZIP9 record layout (ZIP9lyout.txt)",
+    fields=(
+        Field("state", 1, 2),
+        Field("zip5", 3, 7),
+        Field("mac", 8, 12),
+        Field("locality", 13, 14),
+        Field("rural_indicator", 15, 15),
+        Field("unread_16_20", 16, 20),
+        Field("plus_four_flag", 21, 21),
+        Field("plus_four", 22, 25),
+        Field("unread_26_31", 26, 31),
+        Field("part_b_payment_indicator", 32, 32),
+        Field("unread_33_75", 33, 75),
+        Field("year_quarter", 76, 80),
+    ),
+    record=r"[A-Z]{2}\d{5}",
+)
+
 
 def parse_zip5(data: bytes, file: str) -> pl.DataFrame:
     """One row per ZIP code: its state, MAC and locality, rural indicator, and whether its +4 decides the locality.
@@ -44,7 +66,7 @@ def parse_zip5(data: bytes, file: str) -> pl.DataFrame:
     require_unique(rows, ["zip5"], file)
     return rows.select(
         LINE,
-        (pl.col("year_quarter").str.slice(0, 4) + "Q" + pl.col("year_quarter").str.slice(4, 1)).alias("year_quarter"),
+        _quarter(),
         "zip5",
         "state",
         "mac",
@@ -52,6 +74,31 @@ def parse_zip5(data: bytes, file: str) -> pl.DataFrame:
         pl.col("rural_indicator").fill_null(""),
         (pl.col("plus_four_flag") == "1").alias("plus_four_required"),
     )
+
+
+def parse_zip9(data: bytes, file: str) -> pl.DataFrame:
+    """One row per ZIP+4 CMS lists: its state, MAC and locality, rural indicator; one quarter a file, as ZIP5."""
+    rows = read_records(data, file, FIXED9)
+    _require(rows, pl.col("year_quarter").str.contains(r"^\d{4}[1-4]$"), file, "year_quarter", "is not YYYYQ")
+    _require(rows, pl.col("year_quarter") == rows["year_quarter"][0], file, "year_quarter",
+             f"differs from the file's first record ({rows['year_quarter'][0]}): one quarter a file")  # fmt: skip
+    _require(rows, pl.col("plus_four").str.contains(r"^\d{4}$"), file, "plus_four", "is not four digits")
+    require_unique(rows, ["zip5", "plus_four"], file)
+    return rows.select(
+        LINE,
+        _quarter(),
+        "zip5",
+        "plus_four",
+        "state",
+        "mac",
+        "locality",
+        pl.col("rural_indicator").fill_null(""),
+    )
+
+
+def _quarter() -> pl.Expr:
+    """CMS's `YYYYQ` as `YYYYQn`."""
+    return (pl.col("year_quarter").str.slice(0, 4) + "Q" + pl.col("year_quarter").str.slice(4, 1)).alias("year_quarter")
 
 
 def _require(rows: pl.DataFrame, good: pl.Expr, file: str, column: str, message: str) -> None:
@@ -70,3 +117,14 @@ class ZipLocalitySchema(dy.Schema):
     locality = dy.String(regex=LOCALITY)
     rural_indicator = dy.String(regex=r"^[RB]?$")
     plus_four_required = dy.Bool()
+
+
+class Zip9LocalitySchema(dy.Schema):
+    source_line = dy.Int64()
+    year_quarter = dy.String(regex=r"^\d{4}Q[1-4]$")
+    zip5 = dy.String(primary_key=True, regex=r"^\d{5}$")
+    plus_four = dy.String(primary_key=True, regex=r"^\d{4}$")
+    state = dy.String(regex=STATE)
+    mac = dy.String(regex=MAC)
+    locality = dy.String(regex=LOCALITY)
+    rural_indicator = dy.String(regex=r"^[RB]?$")

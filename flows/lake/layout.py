@@ -2,6 +2,7 @@
 
 <lake>/<table>/year=YYYY/release=<LABEL>/part-0.parquet      a release's table: real folders, real files
 <lake>/zip_locality/year_quarter=YYYYQn/part-0.parquet        a quarter's ZIP code → locality file
+<lake>/zip9_locality/year_quarter=YYYYQn/part-0.parquet       its ZIP+4 file (the ZIP codes split by +4)
 <lake>/_manifests/<LABEL>.json                                what is published of a release (the commit)
 <lake>/_manifests/zip_locality/<YYYYQn>.json                  the same for a ZIP file
 <lake>/code_specialty/year=YYYY/source=<SOURCE>/part-0.parquet  who bills each code (also code_place_of_service)
@@ -51,8 +52,9 @@ RELEASE = Dataset(
     ("fee_locality",),
 )  # fmt: skip
 ZIP_LOCALITY = Dataset(
-    "zip_locality", ("zip_locality",), ("year_quarter",), f"{MANIFESTS}/zip_locality", "zip_locality", ("zip_validity",)
-)
+    "zip_locality", ("zip_locality", "zip9_locality"), ("year_quarter",), f"{MANIFESTS}/zip_locality", "zip_locality",
+    ("zip_validity",),
+)  # fmt: skip
 UTILIZATION = Dataset(
     "utilization",
     ("code_specialty", "code_place_of_service"),

@@ -27,6 +27,11 @@ DERIVED: dict[str, tuple[str, str]] = {
     "conversion_factor": (
         "fee_national", "SELECT DISTINCT cf_variant, conversion_factor_usd FROM {source} ORDER BY cf_variant",
     ),
+    # a ZIP code file published before pfs read the ZIP9 file: no ZIP+4 rows (its split ZIPs need a MAC and locality)
+    "zip9_locality": (
+        "zip_locality",
+        "SELECT zip5, ''::VARCHAR AS plus_four, state, mac, locality, rural_indicator FROM {source} WHERE false",
+    ),
 }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ class Place:
     state: str | None
     zip5: str | None = None
     year_quarter: str | None = None  # the ZIP code file it was read from
+    plus_four: str | None = None  # the +4 that decided the locality (a ZIP CMS splits by +4)
 
 
 ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
@@ -55,13 +56,38 @@ def of_zip(con: duckdb.DuckDBPyConnection, zip_code: str, release: str, day: dat
     ).fetchone()
     if row is None:
         raise PlaceError(f"ZIP {zip5} is not in CMS's ZIP code file of {quarter}")
-    mac, locality, state, plus_four = row
-    if plus_four:
-        raise PlaceError(
-            f"ZIP {zip5} is priced by its +4 (CMS's ZIP9 file, which pfs does not hold): give --mac and --locality; "
-            f"candidates: {', '.join(_candidates(con, quarter, state, mac, release))}"
-        )
-    return Place(**vars(of_locality(con, mac, locality, release)) | {"zip5": zip5, "year_quarter": quarter})
+    mac, locality, state, split = row
+    plus_four = match.group(2)
+    if split:
+        mac, locality = _by_plus_four(con, quarter, zip5, plus_four, state, mac, release)
+    place = of_locality(con, mac, locality, release)
+    return Place(**vars(place) | {"zip5": zip5, "year_quarter": quarter, "plus_four": plus_four if split else None})
+
+
+def _by_plus_four(con: duckdb.DuckDBPyConnection, quarter: str, zip5: str, plus_four: str | None, state: str,
+                  mac: str, release: str) -> tuple[str, str]:  # fmt: skip
+    """The MAC and locality of a ZIP CMS splits by +4, from the quarter's ZIP9 file; an error saying what to give
+    when the +4 is missing, unknown, or the lake holds no ZIP9 file for the quarter."""
+    held = (
+        reader.holds(con, "zip9_locality")
+        and con.execute("SELECT count(*) FROM zip9_locality WHERE year_quarter = $q", {"q": quarter}).fetchone()[0]
+    )
+    if not held:
+        candidates = f"candidates: {', '.join(_candidates(con, quarter, state, mac, release))}"
+        raise PlaceError(f"ZIP {zip5} is priced by its +4, and the lake holds no ZIP9 file of {quarter}: give --mac "
+                         f"and --locality; {candidates}")  # fmt: skip
+    candidates = f"its localities: {', '.join(_zip9_localities(con, quarter, zip5, release))}"
+    if plus_four is None:
+        raise PlaceError(f"ZIP {zip5} is split between localities by its +4: give the ZIP+4 ({zip5}-NNNN), or --mac "
+                         f"and --locality; {candidates}")  # fmt: skip
+    row = con.execute(
+        "SELECT mac, locality FROM zip9_locality WHERE year_quarter = $q AND zip5 = $zip AND plus_four = $p",
+        {"q": quarter, "zip": zip5, "p": plus_four},
+    ).fetchone()
+    if row is None:
+        raise PlaceError(f"ZIP+4 {zip5}-{plus_four} is not in CMS's ZIP9 file of {quarter} (pfs does not guess a +4 "
+                         f"the file lacks): give --mac and --locality; {candidates}")  # fmt: skip
+    return row
 
 
 def _candidates(con: duckdb.DuckDBPyConnection, quarter: str, state: str, mac: str, release: str) -> list[str]:
@@ -73,6 +99,17 @@ def _candidates(con: duckdb.DuckDBPyConnection, quarter: str, state: str, mac: s
         {"release": release, "q": quarter, "state": state, "mac": mac},
     ).fetchall()
     return [f"{m} {loc} ({name or 'unnamed'})" for m, loc, name in rows]
+
+
+def _zip9_localities(con: duckdb.DuckDBPyConnection, quarter: str, zip5: str, release: str) -> list[str]:
+    """The localities the ZIP9 file gives the +4s of a ZIP code, with their names and how many +4s each."""
+    rows = con.execute(
+        "SELECT z.mac, z.locality, any_value(l.locality_name), count(*) FROM zip9_locality AS z "
+        "LEFT JOIN localities AS l ON l.release = $release AND l.mac = z.mac AND l.locality = z.locality "
+        "WHERE z.year_quarter = $q AND z.zip5 = $zip GROUP BY 1, 2 ORDER BY 1, 2",
+        {"release": release, "q": quarter, "zip": zip5},
+    ).fetchall()
+    return [f"{m} {loc} ({name or 'unnamed'}, {n} +4s)" for m, loc, name, n in rows]
 
 
 def of_locality(con: duckdb.DuckDBPyConnection, mac: str, locality: str, release: str) -> Place:

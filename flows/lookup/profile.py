@@ -45,6 +45,7 @@ def with_place(con: duckdb.DuckDBPyConnection, profile: dict, place: Place) -> d
     ).fetchone() or (None,) * 8  # fmt: skip
     return profile | {
         "zip5": place.zip5,
+        "zip_plus_four": place.plus_four,
         "zip_year_quarter": place.year_quarter,
         "mac": place.mac,
         "locality": place.locality,
@@ -148,7 +149,9 @@ def _place_lines(p: dict) -> list[tuple[str, str]]:
         return []
     where = f"{p['locality_name']} ({p['state']}), MAC {p['mac']} locality {p['locality']}"
     if p["zip5"]:
-        where = f"ZIP {p['zip5']} ({p['zip_year_quarter']} file): {where}"
+        code = f"{p['zip5']}-{p['zip_plus_four']}" if p.get("zip_plus_four") else p["zip5"]
+        kind = "ZIP+4, split by +4" if p.get("zip_plus_four") else "ZIP"
+        where = f"{kind} {code} ({p['zip_year_quarter']} file): {where}"
     return [
         ("Place", where),
         ("Locality fee, non-facility", money(p["locality_fee_nonfacility_usd"], p["nonfacility_na"])),

@@ -28,11 +28,19 @@ REQUIRED = ("claim_id", "line", "hcpcs", "modifiers", "units", "place_of_service
 OPTIONAL = ("zip", "mac", "locality", "provider_kind", "charge_usd", "participating")
 PART_LINES = 500_000  # lines of claims priced at once: about 1 GB of DuckDB memory on 2 threads
 MEMORY_LIMIT = "1500MB"  # DuckDB spills past it, so 10 M lines price in less than 2 GB
-# when the lake has no ZIP code file, the ZIP lookup joins empty tables (a line with a ZIP is then refused)
+# when the lake lacks a ZIP table, the ZIP lookup joins empty ones in its place (a line with a ZIP is then refused,
+# with the reason): each table, and what stands in for it and the views over it
 EMPTY_ZIP = {
-    "zip_validity": "SELECT NULL::VARCHAR AS year_quarter, NULL::DATE AS valid_from, NULL::DATE AS valid_to LIMIT 0",
-    "zip_locality": "SELECT NULL::VARCHAR AS year_quarter, NULL::VARCHAR AS zip5, NULL::VARCHAR AS mac, "
-    "NULL::VARCHAR AS locality, NULL::BOOLEAN AS plus_four_required LIMIT 0",
+    "zip_locality": {
+        "zip_validity": "SELECT NULL::VARCHAR AS year_quarter, NULL::DATE AS valid_from, NULL::DATE AS valid_to "
+        "LIMIT 0",
+        "zip_locality": "SELECT NULL::VARCHAR AS year_quarter, NULL::VARCHAR AS zip5, NULL::VARCHAR AS mac, "
+        "NULL::VARCHAR AS locality, NULL::BOOLEAN AS plus_four_required LIMIT 0",
+    },
+    "zip9_locality": {
+        "zip9_locality": "SELECT NULL::VARCHAR AS year_quarter, NULL::VARCHAR AS zip5, NULL::VARCHAR AS plus_four, "
+        "NULL::VARCHAR AS mac, NULL::VARCHAR AS locality LIMIT 0",
+    },
 }
 
 
@@ -157,9 +165,10 @@ def _lake_connection(lake: Path, spill: str, *locations: str) -> duckdb.DuckDBPy
     con.execute("SET temp_directory = $t", {"t": spill})
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")  # on a Dask worker it would print into the worker's log
-    if not reader.holds(con, "zip_locality"):
-        for view, empty in EMPTY_ZIP.items():
-            con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
+    for table, stand_ins in EMPTY_ZIP.items():
+        if not reader.holds(con, table):
+            for view, empty in stand_ins.items():
+                con.execute(f"CREATE TEMP VIEW {view} AS {empty}")
     # this pfs's fee arithmetic, not the copy in a pfs.duckdb an older pfs wrote: TEMP macros are found first
     con.execute(MACROS.read_text().replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
     con.execute((SQL / "pricing" / "macros.sql").read_text())

@@ -25,6 +25,10 @@ def file_pattern() -> str:
     return _config()["defaults"]["file"]
 
 
+def zip9_pattern() -> str:
+    return _config()["defaults"]["file9"]
+
+
 def quarter(year_quarter: str) -> ZipQuarter:
     """The catalog's entry of a quarter (`2025Q4`); a quarter it lacks has no CMS URL: give --source."""
     label = year_quarter.upper()

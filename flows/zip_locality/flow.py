@@ -34,7 +34,12 @@ def raw_label(year_quarter: str) -> str:
 @task(cache_policy=NO_CACHE)
 def build(archive: raw.RawArchive, year_quarter: str) -> duckdb.DuckDBPyConnection:
     """Extract, parse and validate, compute: one task, as for a release (flows/releases/build.py says why)."""
-    return build_zip_locality(archive, year_quarter)
+    con = build_zip_locality(archive, year_quarter)
+    split = con.execute("SELECT count(*) FROM zip_locality WHERE plus_four_required").fetchone()[0]
+    if split and not con.execute("SELECT count(*) FROM zip9_locality").fetchone()[0]:
+        get_run_logger().warning("%s: no ZIP9 file in %s: its %d ZIP codes split by +4 need a MAC and locality",
+                                 year_quarter, archive.path.name, split)  # fmt: skip
+    return con
 
 
 @task(cache_policy=NO_CACHE)

@@ -27,6 +27,7 @@ SELECT
     trim(place_of_service) AS pos,
     TRY_CAST(trim(date_of_service) AS DATE) AS dos,
     regexp_extract(trim(coalesce(zip, '')), '^(\d{5})(?:-?(\d{4}))?$', 1) AS zip5,
+    regexp_extract(trim(coalesce(zip, '')), '^(\d{5})(?:-?(\d{4}))?$', 2) AS plus_four,
     nullif(trim(coalesce(mac, '')), '') AS mac_given,
     nullif(trim(coalesce(locality, '')), '') AS locality_given,
     lower(coalesce(nullif(trim(provider_kind), ''), 'physician')) AS kind,

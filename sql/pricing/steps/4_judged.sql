@@ -25,7 +25,8 @@ t_refused AS (
 checked AS (
 SELECT
     -- what later steps read: the rest served the checks above
-    p.* EXCLUDE (splits, pos, zip5, mac_given, locality_given, place_given, plus_four_required, zip_unknown, year_quarter,
+    p.* EXCLUDE (splits, pos, zip5, plus_four, mac_given, locality_given, place_given, plus_four_required, zip9_held,
+                 plus_four_known, zip_unknown, year_quarter,
                  not_used_for_medicare_payment, asst_surg_ind, co_surg_ind, team_surg_ind, release_has_gpci, cf_known,
                  two_units_bilateral, rows_of_code, pc_fee, tc_fee, pctc_ind),
     splits[1] AS split_modifier,
@@ -35,9 +36,15 @@ SELECT
         WHEN NOT p.place_given AND p.year_quarter IS NULL
             THEN ['not_priced', format('no ZIP code file of the lake is in force on {}: give mac and locality', p.dos)]
         WHEN p.zip_unknown THEN ['not_priced', format('ZIP {} is not in the {} ZIP code file', p.zip5, p.year_quarter)]
-        WHEN NOT p.place_given AND p.plus_four_required
-            THEN ['not_priced', format('ZIP {} is split between localities by ZIP+4 (CMS''s ZIP9 file), which '
-                                       'the lake does not hold: give mac and locality', p.zip5)]
+        WHEN NOT p.place_given AND p.plus_four_required AND NOT p.zip9_held
+            THEN ['not_priced', format('ZIP {} is split between localities by ZIP+4, and the lake holds no ZIP9 file '
+                                       'of {}: give mac and locality', p.zip5, p.year_quarter)]
+        WHEN NOT p.place_given AND p.plus_four_required AND p.plus_four = ''
+            THEN ['not_priced', format('ZIP {} is split between localities by ZIP+4: give the ZIP+4 ({}-NNNN), or mac '
+                                       'and locality', p.zip5, p.zip5)]
+        WHEN NOT p.place_given AND p.plus_four_required AND NOT p.plus_four_known
+            THEN ['not_priced', format('ZIP+4 {}-{} is not in the {} ZIP9 file (pfs does not guess a +4 the file '
+                                       'lacks): give mac and locality', p.zip5, p.plus_four, p.year_quarter)]
         WHEN p.rows_of_code IS NULL THEN ['not_priced', format('{} is not a code of release {}', p.code, p.release)]
         WHEN NOT p.row_known THEN ['not_priced', format('modifier {} is not valid for {} in {} (its rows: {})',
                                                         p.row_modifier, p.code, p.release, p.rows_of_code)]
