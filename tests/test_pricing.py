@@ -261,7 +261,7 @@ def test_a_zip5_is_priced_in_its_locality_and_a_zip_split_by_plus_four_is_refuse
     assert (by_zip["mac"], by_zip["locality"]) == plain[1:]
     assert money(by_zip) == money(by_zip9) == fee(db, "97140", mac=plain[1], locality=plain[2])
     assert needs_four["status"] == "not_priced"
-    assert f"ZIP {split} is split between localities by ZIP+4" in needs_four["reasons"]
+    assert f"ZIP {split} is split between localities by its +4" in needs_four["reasons"]
 
 
 # -- multiple procedures -----------------------------------------------------------------------------------------

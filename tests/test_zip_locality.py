@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.lake import reader
+from flows.shared.archive import ArchiveError
 from tests import cms_format as cms
 from tests import reference
 from tests.lakefiles import published
@@ -64,7 +65,8 @@ def test_a_zip_priced_by_its_plus_four_names_the_candidate_localities(lake: Path
     zip_code, mac, locality = record[2:7], record[7:12], record[12:14]
     result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", zip_code, "--lake", str(lake)])
     assert result.exit_code == 1
-    assert f"ZIP {zip_code} is priced by its +4" in result.stderr and "--mac and --locality" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"ZIP {zip_code} is split between localities by its +4" in said and "--mac and --locality" in said
     assert f"{mac} {locality} (ALABAMA)" in result.stderr
 
 
@@ -139,9 +141,11 @@ def test_a_zip_file_of_another_quarter_or_layout_is_refused_and_the_lake_kept(qu
 # -- ZIP+4: the ZIP9 file --------------------------------------------------------------------------------------------
 
 SAN_MATEO = "01112,CA,06,SAN MATEO,1.05,1.15,0.45"
-# ZIP 94110 split by +4: 0001 in San Francisco (05), 0002 in San Mateo (06); 35203 is one locality
+# ZIP 94110 split by +4: 0001 in San Francisco (05), 0002 in San Mateo (06); 35203 is one locality (00), which a
+# stray ZIP9 record of it must not move
 ZIP5_ROWS = [("AL", "35203", "10112", "00", "0"), ("CA", "94110", "01112", "05", "1")]
-ZIP9_ROWS = [("CA", "94110", "01112", "05", "0001"), ("CA", "94110", "01112", "06", "0002")]
+ZIP9_ROWS = [("CA", "94110", "01112", "05", "0001"), ("CA", "94110", "01112", "06", "0002"),
+             ("AL", "35203", "01112", "06", "1234")]  # fmt: skip
 
 
 def _zip_file(folder: Path, zip9: bytes | None) -> Path:
@@ -199,58 +203,65 @@ def test_a_split_zip_without_its_plus_four_or_with_an_unknown_one_says_so(plus_f
 def test_pfs_price_resolves_a_zip_plus_four_and_refuses_what_it_cannot(plus_four_lake: Path, tmp_path: Path):
     from tests.claims import price_rows
 
-    lines = [("94110-0002", "priced"), ("941100001", "priced"), ("94110", "not_priced"), ("94110-9999", "not_priced")]
+    # (zip, mac and locality given) per line: a split ZIP by its +4; without it; with a +4 the file lacks; a ZIP
+    # that is not split, whose +4 changes nothing; a split ZIP beside a MAC and locality, which are used
+    lines = [("94110-0002", "", ""), ("941100001", "", ""), ("94110", "", ""), ("94110-9999", "", ""),
+             ("35203-1234", "", ""), ("94110-0002", "01112", "05")]  # fmt: skip
     rows = [{"claim_id": f"C{i}", "line": "1", "hcpcs": "97140", "modifiers": "", "units": "1",
-             "place_of_service": "11", "date_of_service": "2025-11-03", "zip": zip_code}
-            for i, (zip_code, _) in enumerate(lines)]  # fmt: skip
+             "place_of_service": "11", "date_of_service": "2025-11-03", "zip": zip_code, "mac": mac,
+             "locality": locality} for i, (zip_code, mac, locality) in enumerate(lines)]  # fmt: skip
     priced = price_rows(plus_four_lake, tmp_path, rows)
-    assert [(p["status"], p["locality"]) for p in priced] == [("priced", "06"), ("priced", "05"), ("not_priced", ""),
-                                                              ("not_priced", "")]  # fmt: skip
+    assert [(p["status"], p["locality"]) for p in priced] == [
+        ("priced", "06"), ("priced", "05"), ("not_priced", ""), ("not_priced", ""), ("priced", "00"), ("priced", "05")
+    ]  # fmt: skip
     con = reader.connect(plus_four_lake)
     expected = reference.locality_fee(con, "RVU25D", "97140", "", "01112", "06", "nonfacility")
     con.close()
     assert Decimal(priced[0]["allowed_usd"]) == expected
     assert "give the ZIP+4 (94110-NNNN), or mac and locality" in priced[2]["reasons"]
-    assert "ZIP+4 94110-9999 is not in the 2025Q4 ZIP9 file" in priced[3]["reasons"]
+    assert "ZIP+4 94110-9999 is not in CMS's ZIP9 file of 2025Q4" in priced[3]["reasons"]
 
 
-@pytest.mark.parametrize(("zip9", "says"), [
-    (None, "expected one ZIP9_*.txt file (the ZIP+4 records CMS's zip carries), found 0"),
-    (cms.zip9(ZIP9_ROWS, "20253"), "holds 2025Q3, not 2025Q4"),
-    (cms.zip9([("CA", "94110", "01112", "05", "00A1")]), "'00A1' is not four digits"),
-    (cms.zip9([ZIP9_ROWS[0], ZIP9_ROWS[0]]), "94110"),  # the same ZIP+4 twice
+@pytest.mark.parametrize(("zip9", "error", "says"), [
+    (None, ArchiveError, "expected one ZIP9_*.txt file (the ZIP+4 records CMS's zip carries), found 0"),
+    (cms.zip9(ZIP9_ROWS, "20253"), CmsFileError, "ZIP9_OCT2025.txt, line 1, column 'year_quarter': holds 2025Q3"),
+    (cms.zip9([("CA", "94110", "01112", "05", "00A1")]), CmsFileError, "'00A1' is not four digits"),
+    (cms.zip9([ZIP9_ROWS[0], ZIP9_ROWS[0]]), CmsFileError, "duplicate key (zip5='94110', plus_four='0001')"),
 ])  # fmt: skip
 def test_a_bad_zip9_file_is_refused_and_the_lake_left_as_it_was(plus_four_lake: Path, tmp_path: Path, prefect,
-                                                                  zip9, says):  # fmt: skip
+                                                                  zip9, error, says):  # fmt: skip
     import shutil
 
     from flows.zip_locality.flow import refresh_zip_locality
 
     lake = Path(shutil.copytree(plus_four_lake, tmp_path / "lake", ignore=shutil.ignore_patterns(".prefect")))
     before = published(lake)
-    with pytest.raises(Exception, match=".") as refused:
+    with pytest.raises(error) as refused:
         refresh_zip_locality("2025Q4", str(_zip_file(tmp_path / "bad", zip9)), str(lake), force=True)
     assert says in str(refused.value)
     assert published(lake) == before
 
 
 def test_a_zip_file_published_before_pfs_read_zip9_files_has_no_zip_plus_four_rows(plus_four_lake: Path, tmp_path):
-    """A quarter an older pfs published (no zip9_locality in its manifest, nor in pfs.duckdb): the next command
-    gives pfs.duckdb an empty zip9_locality for it, and a split ZIP asks for a MAC and locality."""
+    """A quarter an older pfs published (no zip9_locality in its manifest, nor in pfs.duckdb): pfs reads the lake
+    as it is, a split ZIP asking for a MAC and locality, and the next refresh's first step gives pfs.duckdb an empty
+    zip9_locality for it."""
     import shutil
 
     import duckdb
+
+    from flows.lake.publish import reconcile
 
     lake = Path(shutil.copytree(plus_four_lake, tmp_path / "lake", ignore=shutil.ignore_patterns(".prefect")))
     manifest_path = lake / "_manifests" / "zip_locality" / "2025Q4.json"
     manifest = json.loads(manifest_path.read_text())
     (lake / manifest["tables"].pop("zip9_locality")["file"]).unlink()
     manifest_path.write_text(json.dumps(manifest))
-    with duckdb.connect(str(lake / "pfs.duckdb")) as con:  # as the older pfs left it
+    with duckdb.connect(str(lake / "pfs.duckdb")) as con:  # as the older pfs left it: its state unchanged
         con.execute("DROP TABLE zip9_locality")
-        con.execute("UPDATE _pfs_state SET value = 'older' WHERE what = 'views'")
     result = runner.invoke(app, ["code", "97140", "--release", "RVU25D", "--zip", "94110-0001", "--lake", str(lake)])
     said = " ".join(result.stderr.split())
     assert result.exit_code == 1 and "the lake holds no ZIP9 file of 2025Q4: give --mac and --locality" in said
+    reconcile(lake)  # what every refresh runs first, under the lake's lock
     with duckdb.connect(str(lake / "pfs.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM zip9_locality").fetchone()[0] == 0

@@ -82,6 +82,7 @@ def parse_zip9(data: bytes, file: str) -> pl.DataFrame:
     _require(rows, pl.col("year_quarter").str.contains(r"^\d{4}[1-4]$"), file, "year_quarter", "is not YYYYQ")
     _require(rows, pl.col("year_quarter") == rows["year_quarter"][0], file, "year_quarter",
              f"differs from the file's first record ({rows['year_quarter'][0]}): one quarter a file")  # fmt: skip
+    _require(rows, pl.col("plus_four_flag") == "1", file, "plus_four_flag", "is not 1 (a ZIP+4 record)")
     _require(rows, pl.col("plus_four").str.contains(r"^\d{4}$"), file, "plus_four", "is not four digits")
     require_unique(rows, ["zip5", "plus_four"], file)
     return rows.select(

@@ -6,7 +6,7 @@ those a dataset computes in a view from the others (fee_locality: sql/releases/f
 refresh ran). The file is rebuilt beside the lake (from a copy of the current one: only
 changed labels are reloaded) and renamed over the old one, so a reader sees a release switch whole.
 `_pfs_state` records which version of each label it holds and a digest of its views: a run that publishes
-nothing leaves the file untouched.
+nothing leaves the file untouched, unless the file lacks a table pfs has added since (then it is made anew).
 """
 
 from __future__ import annotations
@@ -40,11 +40,9 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
     want = {f"{d.name}/{m['label']}": m["version"] for d, m in current}
     views = _view_statements(current)
     calendar = _calendar()
-    # the views, the calendar and which tables each dataset has: a file made before a table was added is remade
-    tables = repr([(d.name, d.tables) for d in DATASETS])
-    want["views"] = hashlib.sha256("\n".join([*views, repr(calendar), tables]).encode()).hexdigest()
+    want["views"] = hashlib.sha256("\n".join([*views, repr(calendar)]).encode()).hexdigest()
     have = _state(db)
-    if have == want:
+    if have == want and not _lacks_a_table(db, current):
         return
     tmp = lake / f"{TMP_PREFIX}{uuid.uuid4().hex}"
     if have is not None:
@@ -81,6 +79,18 @@ def sync(lake: Path, current: list[tuple[Dataset, dict]]) -> None:
     with tmp.open("rb") as written:
         os.fsync(written.fileno())
     tmp.replace(db)
+
+
+def _lacks_a_table(db: Path, current: list[tuple[Dataset, dict]]) -> bool:
+    """The file lacks a table a dataset it holds publishes now (pfs added the table since the file was made)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_quoted(str(db))} AS pfs (READ_ONLY)")
+        con.execute("USE pfs")
+        held = {d for d, _ in current}
+        return any(not holds(con, t) for d in held for t in d.tables if t not in d.computed)
+    finally:
+        con.close()
 
 
 def _state(db: Path) -> dict[str, str] | None:

@@ -27,12 +27,16 @@ DERIVED: dict[str, tuple[str, str]] = {
     "conversion_factor": (
         "fee_national", "SELECT DISTINCT cf_variant, conversion_factor_usd FROM {source} ORDER BY cf_variant",
     ),
-    # a ZIP code file published before pfs read the ZIP9 file: no ZIP+4 rows (its split ZIPs need a MAC and locality)
+    # a ZIP code file published before pfs read the ZIP9 file: no ZIP+4 rows (its split ZIPs need a MAC and locality;
+    # readers do without the table: READERS_DO_WITHOUT)
     "zip9_locality": (
         "zip_locality",
         "SELECT zip5, ''::VARCHAR AS plus_four, state, mac, locality, rural_indicator FROM {source} WHERE false",
     ),
 }  # fmt: skip
+# Tables of DERIVED that pfs's readers do without (a lookup or the pricer says what the missing table would have
+# answered): a pfs.duckdb lacking them is still current for reading, and the next refresh makes them.
+READERS_DO_WITHOUT = ("zip9_locality",)
 
 
 # Columns pfs publishes now that a table of a label published earlier lacks: each made from the columns it has, with

@@ -74,8 +74,8 @@ def _by_plus_four(con: duckdb.DuckDBPyConnection, quarter: str, zip5: str, plus_
     )
     if not held:
         candidates = f"candidates: {', '.join(_candidates(con, quarter, state, mac, release))}"
-        raise PlaceError(f"ZIP {zip5} is priced by its +4, and the lake holds no ZIP9 file of {quarter}: give --mac "
-                         f"and --locality; {candidates}")  # fmt: skip
+        raise PlaceError(f"ZIP {zip5} is split between localities by its +4, and the lake holds no ZIP9 file of "
+                         f"{quarter}: give --mac and --locality; {candidates}")  # fmt: skip
     candidates = f"its localities: {', '.join(_zip9_localities(con, quarter, zip5, release))}"
     if plus_four is None:
         raise PlaceError(f"ZIP {zip5} is split between localities by its +4: give the ZIP+4 ({zip5}-NNNN), or --mac "

@@ -23,9 +23,9 @@ from flows import settings
 from flows.releases import catalog
 
 PACKAGES = ("flows", "transforms")  # the project's own code; anything else is a library
-# Sections of config/defaults.toml that say how pfs runs (downloads, batches, archive guards, schedule, Prefect),
-# not what its tables hold
-RUNNING_SECTIONS = ("download", "refresh", "archive", "schedule", "prefect", "server")
+# Sections of config/defaults.toml that say how pfs runs (downloads, batches, archive guards, schedule, Prefect,
+# pfs.duckdb's storage version, the object store copy), not what its tables hold
+RUNNING_SECTIONS = ("download", "refresh", "archive", "schedule", "prefect", "server", "lake", "publish")
 
 
 # How every dataset's tables become files: the Parquet written (compression, the partition keys left to the
@@ -52,8 +52,9 @@ def _release_config(config: Path) -> object:
 
 
 def _zip_locality_config(config: Path) -> object:
-    """Which member of the archive is read: the quarters' URLs and checksums reach no table."""
-    return settings.read_toml(config / "zip_locality.toml")["defaults"]["file"]
+    """Which members of the archive are read: the quarters' URLs and checksums reach no table."""
+    defaults = settings.read_toml(config / "zip_locality.toml")["defaults"]
+    return defaults["file"], defaults["file9"]
 
 
 def _utilization_config(config: Path) -> object:

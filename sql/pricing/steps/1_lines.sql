@@ -9,7 +9,10 @@ WITH given AS (
         CAST(modifiers AS VARCHAR) AS modifiers, CAST(units AS VARCHAR) AS units,
         -- a numeric column drops leading zeros (place 02, MAC 01112, ZIP 02101): put them back
         zero_padded(place_of_service, 2) AS place_of_service, CAST(date_of_service AS VARCHAR) AS date_of_service,
-        zero_padded(zip, 5) AS zip, zero_padded(mac, 5) AS mac,
+        -- a ZIP+4 stored as a number loses its leading zero too (021010001 -> 21010001)
+        CASE WHEN regexp_full_match(trim(CAST(zip AS VARCHAR)), '\d{6,8}') THEN lpad(trim(CAST(zip AS VARCHAR)), 9, '0')
+             ELSE zero_padded(zip, 5) END AS zip,
+        zero_padded(mac, 5) AS mac,
         CAST(locality AS VARCHAR) AS locality,
         CAST(provider_kind AS VARCHAR) AS provider_kind, CAST(charge_usd AS VARCHAR) AS charge_usd,
         CAST(participating AS VARCHAR) AS participating

@@ -5,7 +5,9 @@
 -- inputs: lines, pricing_days (sql/pricing/days.sql), zip_locality, zip9_locality, rvu.
 CREATE OR REPLACE TEMP VIEW placed AS
 WITH discontinued_rows AS (SELECT DISTINCT release, hcpcs FROM rvu WHERE modifier = '53'),
-zip9_quarters AS (SELECT DISTINCT year_quarter FROM zip9_locality)
+zip9_quarters AS (SELECT DISTINCT year_quarter FROM zip9_locality),
+-- the ZIP+4 rows of the part's ZIP codes only: a quarter's ZIP9 file is a million rows
+zip9 AS (SELECT * FROM zip9_locality SEMI JOIN (SELECT DISTINCT zip5 FROM lines WHERE plus_four <> '') USING (zip5))
 SELECT
     l.*,
     d.release,
@@ -25,6 +27,6 @@ LEFT JOIN pricing_days AS d ON d.day = l.dos
 LEFT JOIN zip_locality AS z
     ON NOT l.place_given AND z.year_quarter = d.zip_year_quarter AND z.zip5 = l.zip5
 LEFT JOIN zip9_quarters AS q9 ON z.plus_four_required AND q9.year_quarter = z.year_quarter
-LEFT JOIN zip9_locality AS z9
+LEFT JOIN zip9 AS z9
     ON z.plus_four_required AND z9.year_quarter = z.year_quarter AND z9.zip5 = l.zip5 AND z9.plus_four = l.plus_four
 LEFT JOIN discontinued_rows AS dr ON dr.release = d.release AND dr.hcpcs = l.code

@@ -37,14 +37,14 @@ SELECT
             THEN ['not_priced', format('no ZIP code file of the lake is in force on {}: give mac and locality', p.dos)]
         WHEN p.zip_unknown THEN ['not_priced', format('ZIP {} is not in the {} ZIP code file', p.zip5, p.year_quarter)]
         WHEN NOT p.place_given AND p.plus_four_required AND NOT p.zip9_held
-            THEN ['not_priced', format('ZIP {} is split between localities by ZIP+4, and the lake holds no ZIP9 file '
-                                       'of {}: give mac and locality', p.zip5, p.year_quarter)]
+            THEN ['not_priced', format('ZIP {} is split between localities by its +4, and the lake holds no ZIP9 '
+                                       'file of {}: give mac and locality', p.zip5, p.year_quarter)]
         WHEN NOT p.place_given AND p.plus_four_required AND p.plus_four = ''
-            THEN ['not_priced', format('ZIP {} is split between localities by ZIP+4: give the ZIP+4 ({}-NNNN), or mac '
-                                       'and locality', p.zip5, p.zip5)]
+            THEN ['not_priced', format('ZIP {} is split between localities by its +4: give the ZIP+4 ({}-NNNN), or '
+                                       'mac and locality', p.zip5, p.zip5)]
         WHEN NOT p.place_given AND p.plus_four_required AND NOT p.plus_four_known
-            THEN ['not_priced', format('ZIP+4 {}-{} is not in the {} ZIP9 file (pfs does not guess a +4 the file '
-                                       'lacks): give mac and locality', p.zip5, p.plus_four, p.year_quarter)]
+            THEN ['not_priced', format('ZIP+4 {}-{} is not in CMS''s ZIP9 file of {} (pfs does not guess a +4 the '
+                                       'file lacks): give mac and locality', p.zip5, p.plus_four, p.year_quarter)]
         WHEN p.rows_of_code IS NULL THEN ['not_priced', format('{} is not a code of release {}', p.code, p.release)]
         WHEN NOT p.row_known THEN ['not_priced', format('modifier {} is not valid for {} in {} (its rows: {})',
                                                         p.row_modifier, p.code, p.release, p.rows_of_code)]
