@@ -85,6 +85,9 @@ CHANGES = [  # (file, edit, the datasets that must reprocess)
     ("config/pricing.toml", _append, set()),
     ("config/defaults.toml", _replace(r"^idle_minutes = \d+", "idle_minutes = 5"), set()),
     ("config/defaults.toml", _replace(r"^retries = \d+", "retries = 9"), set()),
+    ("config/defaults.toml", _replace(r"^grace_hours = \d+", "grace_hours = 2"), set()),  # the object store copy
+    ("config/defaults.toml", _replace(r"^duckdb_storage_version = .*$", 'duckdb_storage_version = "v1.3.0"'), set()),
+    ("config/zip_locality.toml", _replace(r"^file9 = .*$", "file9 = '^ZIP9.*$'"), {"zip_locality"}),
     ("config/releases.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "0" * 64 + '"'), set()),
     ("config/zip_locality.toml", _replace(r'^sha256 = ""', 'sha256 = "' + "1" * 64 + '"'), set()),
     ("config/utilization.toml", _replace(r"^bytes_per_npi_pass = .*$", "bytes_per_npi_pass = 5_000"), set()),
