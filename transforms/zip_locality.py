@@ -12,15 +12,19 @@ from transforms.grid import LINE
 from transforms.tables import require_unique
 from transforms.validation import LOCALITY, MAC, STATE
 
-# CMS's record layout, ZIP5lyout.txt (1-based, inclusive); position 22 is not described there and is blank.
+# Where both files put a ZIP code's place: the same positions in ZIP5lyout.txt and ZIP9lyout.txt (1-based, inclusive)
+PLACE = (
+    Field("state", 1, 2),
+    Field("zip5", 3, 7),
+    Field("mac", 8, 12),
+    Field("locality", 13, 14),
+    Field("rural_indicator", 15, 15),
+)
+# CMS's record layout, ZIP5lyout.txt; position 22 is not described there and is blank.
 FIXED = FixedLayout(
     name="ZIP5 record layout (ZIP5lyout.txt)",
     fields=(
-        Field("state", 1, 2),
-        Field("zip5", 3, 7),
-        Field("mac", 8, 12),
-        Field("locality", 13, 14),
-        Field("rural_indicator", 15, 15),
+        *PLACE,
         Field("lab_cb_locality", 16, 17),
         Field("rural_indicator_2006", 18, 18),
         Field("plus_four_flag", 21, 21),
@@ -36,11 +40,7 @@ COLUMNS = ("year_quarter", "zip5", "state", "mac", "locality", "rural_indicator"
 FIXED9 = FixedLayout(
     name="ZIP9 record layout (ZIP9lyout.txt)",
     fields=(
-        Field("state", 1, 2),
-        Field("zip5", 3, 7),
-        Field("mac", 8, 12),
-        Field("locality", 13, 14),
-        Field("rural_indicator", 15, 15),
+        *PLACE,
         Field("unread_16_20", 16, 20),
         Field("plus_four_flag", 21, 21),
         Field("plus_four", 22, 25),
@@ -59,9 +59,7 @@ def parse_zip5(data: bytes, file: str) -> pl.DataFrame:
     `year_quarter` is CMS's `YYYYQ` as `YYYYQn`; every record of a file must carry the same quarter.
     """
     rows = read_records(data, file, FIXED)
-    _require(rows, pl.col("year_quarter").str.contains(r"^\d{4}[1-4]$"), file, "year_quarter", "is not YYYYQ")
-    _require(rows, pl.col("year_quarter") == rows["year_quarter"][0], file, "year_quarter",
-             f"differs from the file's first record ({rows['year_quarter'][0]}): one quarter a file")  # fmt: skip
+    _one_quarter(rows, file)
     _require(rows, pl.col("plus_four_flag").is_in(["0", "1"]), file, "plus_four_flag", "is not 0 or 1")
     require_unique(rows, ["zip5"], file)
     return rows.select(
@@ -79,9 +77,7 @@ def parse_zip5(data: bytes, file: str) -> pl.DataFrame:
 def parse_zip9(data: bytes, file: str) -> pl.DataFrame:
     """One row per ZIP+4 CMS lists: its state, MAC and locality, rural indicator; one quarter a file, as ZIP5."""
     rows = read_records(data, file, FIXED9)
-    _require(rows, pl.col("year_quarter").str.contains(r"^\d{4}[1-4]$"), file, "year_quarter", "is not YYYYQ")
-    _require(rows, pl.col("year_quarter") == rows["year_quarter"][0], file, "year_quarter",
-             f"differs from the file's first record ({rows['year_quarter'][0]}): one quarter a file")  # fmt: skip
+    _one_quarter(rows, file)
     _require(rows, pl.col("plus_four_flag") == "1", file, "plus_four_flag", "is not 1 (a ZIP+4 record)")
     _require(rows, pl.col("plus_four").str.contains(r"^\d{4}$"), file, "plus_four", "is not four digits")
     require_unique(rows, ["zip5", "plus_four"], file)
@@ -95,6 +91,13 @@ def parse_zip9(data: bytes, file: str) -> pl.DataFrame:
         "locality",
         pl.col("rural_indicator").fill_null(""),
     )
+
+
+def _one_quarter(rows: pl.DataFrame, file: str) -> None:
+    """Every record carries CMS's `YYYYQ`, the same in the whole file."""
+    _require(rows, pl.col("year_quarter").str.contains(r"^\d{4}[1-4]$"), file, "year_quarter", "is not YYYYQ")
+    _require(rows, pl.col("year_quarter") == rows["year_quarter"][0], file, "year_quarter",
+             f"differs from the file's first record ({rows['year_quarter'][0]}): one quarter a file")  # fmt: skip
 
 
 def _quarter() -> pl.Expr:
